@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`. Everything else helps them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test lint translations translations-check compile-translations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed-app
+
+compile-translations: $(VENV)/.installed-app
+	$(BIN)/pybabel compile --use-fuzzy -d translations --statistics 2>&1 | grep -v '^compiling' || true
+	@$(BIN)/pybabel compile -d translations -f >/dev/null
+
+run: $(VENV)/.installed-app compile-translations
+	$(BIN)/flask init-db
+	$(BIN)/flask demo-data --if-empty
+	@echo
+	@echo "Föreningen is served on http://127.0.0.1:5000 (Ctrl-C stops it)."
+	@echo "Demo accounts use the password printed above by demo-data (default: demo-forening-2026)."
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed-test compile-translations lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check foreningen tests bench migrations/env.py wsgi.py
+
+# Extract message ids, merge them into every catalog and compile.
+translations: $(VENV)/.installed-app
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Föreningen .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d translations
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from foreningen.account import bp
+from foreningen.auth import forms, queries, services
+from foreningen.auth.views import error_message
+from foreningen.extensions import db
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.route("/")
+@login_required
+def index():
+    me = _me()
+    return render_template(
+        "account/index.html",
+        sessions=queries.active_sessions(me),
+        recovery_left=queries.unused_recovery_codes(me) if me.has_totp else None,
+        form=forms.EmptyForm(),
+        disable_form=forms.PasswordConfirmForm(),
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    me = _me()
+    form = forms.ChangePasswordForm()
+    form.email_for_policy = me.email
+    if form.validate_on_submit():
+        try:
+            services.change_password(me, form.current.data, form.password.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.current.errors.append(error_message(exc.code))
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("account.index"))
+    return render_template("account/password.html", form=form)
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    if forms.EmptyForm().validate_on_submit():
+        me = _me()
+        count = services.revoke_all_sessions(me, "user", keep=me.current_session)
+        db.session.commit()
+        flash(_("Signed out on %(n)d other device(s).", n=count), "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/recovery-codes", methods=["POST"])
+@login_required
+def new_recovery_codes():
+    me = _me()
+    form = forms.PasswordConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("account.index"))
+    try:
+        codes = services.renew_recovery_codes(me, form.password.data)
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code), "error")
+        return redirect(url_for("account.index"))
+    db.session.commit()
+    return render_template("auth/recovery_codes.html", codes=codes)
+
+
+@bp.route("/two-factor/disable", methods=["POST"])
+@login_required
+def disable_totp():
+    form = forms.PasswordConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.disable_totp(_me(), form.password.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code), "error")
+        else:
+            db.session.commit()
+            flash(_("The second factor is turned off."), "success")
+    return redirect(url_for("account.index"))

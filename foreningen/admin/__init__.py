@@ -1,0 +1,7 @@
+"""Administration: accounts and roles, municipalities, the audit log."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from foreningen.admin import views  # noqa: E402,F401

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from foreningen.admin import bp, forms, queries
+from foreningen.auth import services as accounts
+from foreningen.auth.forms import EmptyForm
+from foreningen.auth.models import User
+from foreningen.extensions import db
+from foreningen.main.start import ROLE_NAMES
+from foreningen.municipalities import queries as municipality_queries
+from foreningen.municipalities import services as municipality_services
+from foreningen.municipalities.models import Municipality
+from foreningen.security import Role, requires
+
+ACCOUNT_ERRORS = {
+    "email_taken": lambda: _("There is already an account with this email address."),
+    "no_role": lambda: _("Choose at least one role."),
+    "unknown_role": lambda: _("Choose roles from the list."),
+    "municipality_required": lambda: _("Reviewers and social workers must belong to a "
+                                       "municipality."),
+}
+
+
+@bp.before_request
+@requires(Role.ADMIN)
+def _only_admins():
+    """Every admin page is for administrators only."""
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _municipality_choices(form) -> None:
+    form.municipality_id.choices = [("", _("None"))] + [
+        (m.id, f"{m.name} ({m.code})") for m in municipality_queries.all_municipalities()
+    ]
+
+
+@bp.route("/users")
+def users():
+    form = forms.UserFilterForm(request.args)
+    form.role.choices = [("", _("All roles"))] + forms.role_choices()
+    form.status.choices = [("", _("All")), ("active", _("Active")),
+                           ("invited", _("Invited")), ("disabled", _("Disabled"))]
+    valid = form.validate()
+    pagination = queries.users_page(
+        form.q.data if valid else None, form.role.data if valid else None,
+        form.status.data if valid else None, _page())
+    return render_template("admin/users.html", form=form, pagination=pagination,
+                           role_names=ROLE_NAMES)
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+def invite_user():
+    form = forms.InviteForm()
+    _municipality_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(form.email.data, form.display_name.data, form.roles.data,
+                                        municipality_id=form.municipality_id.data,
+                                        locale=form.locale.data)
+            accounts.invite(user)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            field = form.email if exc.code == "email_taken" else form.roles
+            field.errors.append(ACCOUNT_ERRORS[exc.code]())
+        else:
+            db.session.commit()
+            flash(_("The invitation is on its way."), "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/invite.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int):
+    account = _user_or_404(user_id)
+    form = forms.UserRolesForm(obj=None if request.method == "POST" else account)
+    _municipality_choices(form)
+    if request.method == "GET":
+        form.roles.data = sorted(account.role_names)
+        form.municipality_id.data = account.municipality_id
+    if form.validate_on_submit():
+        try:
+            accounts.set_roles(account, form.roles.data, form.municipality_id.data)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.roles.errors.append(ACCOUNT_ERRORS[exc.code]())
+        else:
+            db.session.commit()
+            flash(_("The roles are saved."), "success")
+            return redirect(url_for("admin.user", user_id=account.id))
+    return render_template("admin/user.html", account=account, form=form,
+                           action_form=EmptyForm(), role_names=ROLE_NAMES)
+
+
+@bp.route("/users/<int:user_id>/<any(disable, enable, reinvite):action>", methods=["POST"])
+def user_action(user_id: int, action: str):
+    account = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        if action == "disable":
+            accounts.disable_user(account)
+            message = _("The account is disabled and signed out everywhere.")
+        elif action == "enable":
+            accounts.enable_user(account)
+            message = _("The account is enabled again.")
+        else:
+            accounts.invite(account)
+            message = _("A new invitation is on its way.")
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.route("/municipalities")
+def municipalities():
+    return render_template("admin/municipalities.html",
+                           municipalities=municipality_queries.all_municipalities())
+
+
+@bp.route("/municipalities/new", methods=["GET", "POST"])
+@bp.route("/municipalities/<int:municipality_id>", methods=["GET", "POST"])
+def municipality(municipality_id: int | None = None):
+    existing = None
+    if municipality_id is not None:
+        existing = db.session.get(Municipality, municipality_id) or abort(404)
+    form = forms.MunicipalityForm(obj=existing)
+    if form.validate_on_submit():
+        try:
+            if existing is None:
+                municipality_services.create(form.code.data, form.name.data, form.active.data)
+            else:
+                municipality_services.update(existing, form.code.data, form.name.data,
+                                             form.active.data)
+        except municipality_services.MunicipalityError:
+            db.session.rollback()
+            form.code.errors.append(_("Another municipality already has this code."))
+        else:
+            db.session.commit()
+            flash(_("The municipality is saved."), "success")
+            return redirect(url_for("admin.municipalities"))
+    return render_template("admin/municipality.html", form=form, existing=existing)
+
+
+@bp.route("/audit")
+def audit_log():
+    form = forms.AuditFilterForm(request.args)
+    valid = form.validate()
+    pagination, emails = queries.audit_page(
+        form.action.data if valid else None, form.actor.data if valid else None,
+        form.subject_type.data if valid else None, form.date_from.data if valid else None,
+        form.date_to.data if valid else None, _page())
+    return render_template("admin/audit.html", form=form, pagination=pagination, emails=emails)

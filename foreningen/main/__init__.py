@@ -1,0 +1,7 @@
+"""The start page, the language switch and the health check."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from foreningen.main import views  # noqa: E402,F401

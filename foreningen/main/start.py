@@ -1,0 +1,60 @@
+"""What the start page offers each role: only links to pages that exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from foreningen.security import Role
+
+ROLE_NAMES = {
+    Role.MEMBER: _l("Member"),
+    Role.PARENT: _l("Parent"),
+    Role.SUPPORTER: _l("Support person"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.BOARD: _l("Board"),
+    Role.REVIEWER: _l("Social services reviewer"),
+    Role.SOCIAL_WORKER: _l("Social worker"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+ROLE_DESCRIPTIONS = {
+    Role.MEMBER: _l("You are a member of the association."),
+    Role.PARENT: _l("You can follow your support here. Only you, your support person and "
+                    "the coordinator can see your details."),
+    Role.SUPPORTER: _l("You support parents as a trained peer."),
+    Role.COORDINATOR: _l("You match parents with support persons and follow up."),
+    Role.BOARD: _l("You lead the association: members, dues and the annual meeting."),
+    Role.REVIEWER: _l("You review fee claims for your municipality and see aggregate "
+                      "figures, never a parent's identity."),
+    Role.SOCIAL_WORKER: _l("You refer parents to crisis support in your municipality."),
+    Role.ADMIN: _l("You manage accounts, roles and municipalities."),
+}
+
+
+@dataclass
+class Section:
+    role: str
+    title: str
+    description: str
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _links(role: Role) -> list[tuple[str, str]]:
+    if role is Role.ADMIN:
+        return [
+            (_l("Users"), url_for("admin.users")),
+            (_l("Municipalities"), url_for("admin.municipalities")),
+            (_l("Audit log"), url_for("admin.audit_log")),
+        ]
+    return []
+
+
+def sections_for(user) -> list[Section]:
+    return [
+        Section(str(role), ROLE_NAMES[role], ROLE_DESCRIPTIONS[role], _links(role))
+        for role in Role
+        if str(role) in user.role_names
+    ]

@@ -1,0 +1,1 @@
+"""Kommuner: every request, claim and report belongs to one."""

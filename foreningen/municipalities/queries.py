@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from foreningen.extensions import db
+from foreningen.municipalities.models import Municipality
+
+
+def all_municipalities(active_only: bool = False) -> list[Municipality]:
+    stmt = select(Municipality).order_by(Municipality.name)
+    if active_only:
+        stmt = stmt.where(Municipality.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def by_code(code: str) -> Municipality | None:
+    return db.session.scalar(select(Municipality).where(Municipality.code == code))
+
+
+def get(municipality_id: int) -> Municipality | None:
+    return db.session.get(Municipality, municipality_id)

@@ -1,0 +1,3 @@
+from foreningen import create_app
+
+app = create_app()
