@@ -16,6 +16,11 @@ def create_app(overrides: dict | None = None) -> Flask:
                 instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.from_mapping(config_module.load(Path(app.instance_path), overrides))
     _logging(app)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _extensions(app)
     _blueprints(app)
     _request_hooks(app)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import inspect, select
 
@@ -23,13 +25,27 @@ def init_app(app) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create or upgrade the database schema by running the migrations."""
+    before = _schema_revisions()
     upgrade()
-    click.echo("Database is up to date.")
+    after = _schema_revisions()
+    if before == after:
+        click.echo(f"Database is up to date (revision {', '.join(after) or 'none'}).")
+    else:
+        click.echo(f"Database upgraded to revision {', '.join(after)}.")
+
+
+def _schema_revisions() -> tuple[str, ...]:
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice([str(r) for r in Role]), help="Repeat for several roles.")
@@ -44,6 +60,10 @@ def create_user(email, roles, municipality_code, display_name, password):
     from foreningen.auth.queries import user_by_email
     from foreningen.municipalities.queries import by_code
 
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
     municipality = None
     if municipality_code:
         municipality = by_code(municipality_code)
@@ -60,12 +80,17 @@ def create_user(email, roles, municipality_code, display_name, password):
             raise click.UsageError(_cli_error(exc.code)) from exc
         db.session.commit()
         click.echo(f"{existing.email} exists; roles now: {', '.join(wanted)}.")
+        if password:
+            click.echo("The password was not changed; the person can reset it from the "
+                       "sign-in page.")
         return
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problems = password_problems(password, email)
+    # The command speaks English, like the rest of the CLI, whatever the site default.
+    with force_locale("en"):
+        problems = [str(p) for p in password_problems(password, email)]
     if problems:
-        raise click.UsageError(" ".join(str(p) for p in problems))
+        raise click.UsageError(" ".join(problems))
     try:
         user = services.create_user(email, display_name or email.split("@")[0], list(roles),
                                     municipality_id=municipality.id if municipality else None,
@@ -84,6 +109,7 @@ def _cli_error(code: str) -> str:
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when there are already accounts.")
 def demo_data(if_empty):
     """Load realistic Swedish demo data: municipalities and one account per role."""
@@ -115,6 +141,7 @@ def outbox_send(limit):
 
 
 @click.command("rotate-keys")
+@with_appcontext
 def rotate_keys():
     """Re-encrypt every sensitive field with the first key of FIELD_ENCRYPTION_KEY."""
     from foreningen.db import EncryptedText

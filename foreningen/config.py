@@ -107,6 +107,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "PROXY_HOPS": _int("PROXY_HOPS", 0),
     }
     config.update(overrides)
 

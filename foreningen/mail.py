@@ -111,7 +111,7 @@ def _to_mail(message: OutboxMessage) -> Message:
         subject=message.subject,
         recipients=[message.recipient],
         body=message.body,
-        msgId=make_msgid(domain="foreningen.local"),
+        extra_headers={"Message-ID": make_msgid(domain="foreningen.local")},
     )
 
 

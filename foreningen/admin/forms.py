@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from foreningen.auth.forms import REQUIRED, email_field
+from foreningen.forms import choices
 from foreningen.i18n import LANGUAGES
 from foreningen.main.start import ROLE_NAMES
 
@@ -17,7 +18,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def role_choices():
-    return [(str(role), name) for role, name in ROLE_NAMES.items()]
+    return choices((str(role), name) for role, name in ROLE_NAMES.items())
 
 
 class UserRolesForm(FlaskForm):
@@ -32,7 +33,7 @@ class InviteForm(UserRolesForm):
     email = email_field()
     display_name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)],
                                render_kw={"autocomplete": "off"})
-    locale = SelectField(_l("Language of the invitation"), choices=list(LANGUAGES.items()),
+    locale = SelectField(_l("Language of the invitation"), choices=choices(LANGUAGES.items()),
                          default="sv")
 
 
@@ -40,7 +41,7 @@ class MunicipalityForm(FlaskForm):
     code = StringField(
         _l("Municipality code"),
         validators=[DataRequired(REQUIRED),
-                    Regexp(r"^\d{4}$", message=_l("The code has four digits, e.g. 0180."))],
+                    Regexp(r"^[0-9]{4}$", message=_l("The code has four digits, e.g. 0180."))],
         description=_l("The four-digit code from Statistics Sweden (SCB)."),
     )
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])

@@ -17,9 +17,11 @@ PER_PAGE = 50
 
 def users_page(q: str | None, role: str | None, status: str | None, page: int):
     stmt = select(User).options(selectinload(User.roles)).order_by(User.email)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(User.email.like(like), User.display_name.ilike(like)))
+    if q and q.strip():
+        # autoescape: a % or _ typed in the search box is a character, not a wildcard.
+        term = q.strip().lower()
+        stmt = stmt.where(or_(User.email.contains(term, autoescape=True),
+                              User.display_name.icontains(term, autoescape=True)))
     if role:
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     if status == "disabled":
@@ -44,7 +46,7 @@ def audit_page(action: str | None, actor_email: str | None, subject_type: str | 
     """A page of audit events and the email of each actor on it (two queries)."""
     stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if action:
-        stmt = stmt.where(AuditEvent.action.startswith(action.strip()))
+        stmt = stmt.where(AuditEvent.action.startswith(action.strip(), autoescape=True))
     if actor_email:
         stmt = stmt.where(AuditEvent.actor_id.in_(
             select(User.id).where(User.email == actor_email.strip().lower())))

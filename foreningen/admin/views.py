@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from foreningen.admin import bp, forms, queries
 from foreningen.auth import services as accounts
 from foreningen.auth.forms import EmptyForm
 from foreningen.auth.models import User
 from foreningen.extensions import db
+from foreningen.forms import choices
 from foreningen.main.start import ROLE_NAMES
 from foreningen.municipalities import queries as municipality_queries
 from foreningen.municipalities import services as municipality_services
@@ -33,18 +35,20 @@ def _page() -> int:
     return request.args.get("page", 1, type=int) or 1
 
 
-def _municipality_choices(form) -> None:
-    form.municipality_id.choices = [("", _("None"))] + [
+def _municipality_choices(form, current: int | None = None) -> None:
+    """Active kommuner, and the one the account already belongs to even when inactive."""
+    form.municipality_id.choices = choices([("", _("None"))] + [
         (m.id, f"{m.name} ({m.code})") for m in municipality_queries.all_municipalities()
-    ]
+        if m.active or m.id == current
+    ])
 
 
 @bp.route("/users")
 def users():
     form = forms.UserFilterForm(request.args)
-    form.role.choices = [("", _("All roles"))] + forms.role_choices()
-    form.status.choices = [("", _("All")), ("active", _("Active")),
-                           ("invited", _("Invited")), ("disabled", _("Disabled"))]
+    form.role.choices = choices([("", _("All roles"))]) + forms.role_choices()
+    form.status.choices = choices([("", _("All")), ("active", _("Active")),
+                                   ("invited", _("Invited")), ("disabled", _("Disabled"))])
     valid = form.validate()
     pagination = queries.users_page(
         form.q.data if valid else None, form.role.data if valid else None,
@@ -85,7 +89,7 @@ def _user_or_404(user_id: int) -> User:
 def user(user_id: int):
     account = _user_or_404(user_id)
     form = forms.UserRolesForm(obj=None if request.method == "POST" else account)
-    _municipality_choices(form)
+    _municipality_choices(form, account.municipality_id)
     if request.method == "GET":
         form.roles.data = sorted(account.role_names)
         form.municipality_id.data = account.municipality_id
@@ -106,7 +110,10 @@ def user(user_id: int):
 @bp.route("/users/<int:user_id>/<any(disable, enable, reinvite):action>", methods=["POST"])
 def user_action(user_id: int, action: str):
     account = _user_or_404(user_id)
-    if EmptyForm().validate_on_submit():
+    refusal = _refused_action(account, action)
+    if refusal:
+        flash(refusal, "error")
+    elif EmptyForm().validate_on_submit():
         if action == "disable":
             accounts.disable_user(account)
             message = _("The account is disabled and signed out everywhere.")
@@ -119,6 +126,15 @@ def user_action(user_id: int, action: str):
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("admin.user", user_id=account.id))
+
+
+def _refused_action(account: User, action: str) -> str | None:
+    """The page offers no such button; a hand-made POST gets the reason instead."""
+    if action == "disable" and account.id == current_user.id:
+        return _("You cannot disable your own account. Ask another administrator.")
+    if action == "reinvite" and (account.password_hash or account.disabled_at):
+        return _("Only accounts that are waiting for their first sign-in can be invited again.")
+    return None
 
 
 @bp.route("/municipalities")

@@ -6,6 +6,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from foreningen.auth.passwords import password_problems
+from foreningen.forms import choices
 from foreningen.i18n import LANGUAGES
 
 REQUIRED = _l("This field is required.")
@@ -16,8 +17,13 @@ def email_field(label=None):
         label or _l("Email address"),
         validators=[DataRequired(REQUIRED), Length(max=254),
                     Email(_l("Enter a valid email address."), check_deliverability=False)],
+        filters=[_strip],
         render_kw={"autocomplete": "email"},
     )
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class SignInForm(FlaskForm):
@@ -89,7 +95,7 @@ class PasswordConfirmForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    locale = SelectField(_l("Language"), choices=choices(LANGUAGES.items()))
     next = HiddenField()
 
 

@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+import re
+
+import pyotp
+from sqlalchemy import select, update
+
+from foreningen.auth.models import UserSession
+from foreningen.db import utcnow
+from foreningen.extensions import db
+from tests.support import csrf_token, submit
+
+
+def _cookie(client):
+    return client.get_cookie("foreningen_session").value
+
+
+def test_new_session_cookie_at_sign_in(client, make_user):
+    user = make_user("member")
+    client.get("/auth/sign-in")
+    before = _cookie(client)
+    submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    assert _cookie(client) != before
+
+
+def test_session_revoked_server_side_at_sign_out(app, client, make_user):
+    user = make_user("member")
+    submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    stolen = _cookie(client)
+    submit(client, "/", action_contains="/auth/sign-out")
+
+    # Someone who kept a copy of the cookie gets nothing.
+    other = app.test_client()
+    other.set_cookie("foreningen_session", stolen)
+    assert other.get("/account/").status_code == 302
+    with app.app_context():
+        revoked = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id))
+        assert [s.revoked_reason for s in revoked] == ["sign_out"]
+
+
+def test_password_change_signs_out_other_devices(app, client, make_user):
+    user = make_user("member")
+    laptop = app.test_client()
+    submit(laptop, "/auth/sign-in", {"email": user.email, "password": user.password})
+    submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    new_password = "ny-vinterjacka-paraply"
+    response = submit(client, "/account/password", {
+        "current": user.password, "password": new_password, "confirm": new_password})
+    assert response.status_code == 302
+    assert client.get("/account/").status_code == 200, "this device stays signed in"
+    assert laptop.get("/account/").status_code == 302, "the other device is signed out"
+
+
+def test_password_change_refuses_wrong_current_and_weak_new(client, login):
+    user = login("member")
+    wrong = submit(client, "/account/password", {
+        "current": "not-my-password", "password": "ny-vinterjacka-paraply",
+        "confirm": "ny-vinterjacka-paraply"})
+    assert "The password is not right." in wrong.get_data(as_text=True)
+    weak = submit(client, "/account/password", {
+        "current": user.password, "password": "password123", "confirm": "password123"})
+    assert "too common" in weak.get_data(as_text=True)
+
+
+def test_staff_idle_timeout(app, client, make_user):
+    user = make_user("coordinator")
+    submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    assert client.get("/account/").status_code == 200
+    with app.app_context():
+        db.session.execute(update(UserSession).where(UserSession.user_id == user.id)
+                           .values(last_seen_at=utcnow() - timedelta(minutes=16)))
+        db.session.commit()
+    assert client.get("/account/").status_code == 302
+
+
+def test_member_is_not_timed_out_after_sixteen_minutes(app, client, make_user):
+    user = make_user("member")
+    submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    with app.app_context():
+        db.session.execute(update(UserSession).where(UserSession.user_id == user.id)
+                           .values(last_seen_at=utcnow() - timedelta(minutes=16)))
+        db.session.commit()
+    assert client.get("/account/").status_code == 200
+
+
+def test_end_other_sessions(app, client, make_user):
+    user = make_user("member")
+    phone = app.test_client()
+    submit(phone, "/auth/sign-in", {"email": user.email, "password": user.password})
+    submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    response = submit(client, "/account/", action_contains="end-others", follow_redirects=True)
+    assert "Signed out on 1 other device(s)." in response.get_data(as_text=True)
+    assert phone.get("/account/").status_code == 302
+    assert client.get("/account/").status_code == 200
+
+
+def test_voluntary_totp_enrolment_and_recovery_codes(app, client, login):
+    login("member")
+    page = submit(client, "/auth/two-factor/setup", {"action": "begin"}, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert "data:image/svg+xml" in html
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', html).group(1)
+    wrong = submit(client, "/auth/two-factor/setup", {"code": "123456"})
+    assert "That code did not work" in wrong.get_data(as_text=True)
+    done = submit(client, "/auth/two-factor/setup", {"code": pyotp.TOTP(secret).now()})
+    codes = re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6})</code>", done.get_data(as_text=True))
+    assert len(codes) == 10
+    account = client.get("/account/").get_data(as_text=True)
+    assert "10 unused recovery codes left." in account
+
+
+def test_forced_enrolment_for_staff_when_required(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "REQUIRE_STAFF_2FA", True)
+    user = make_user("reviewer")
+    response = submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    assert response.headers["Location"] == "/auth/two-factor/setup"
+    assert client.get("/account/").status_code == 302, "not signed in before enrolling"
+    page = submit(client, "/auth/two-factor/setup", {"action": "begin"}, follow_redirects=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.get_data(as_text=True)).group(1)
+    done = submit(client, "/auth/two-factor/setup", {"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200
+    assert client.get("/account/").status_code == 200
+    # Staff cannot turn it off while it is required.
+    assert "Turn off the second factor" not in client.get("/account/").get_data(as_text=True)
+
+
+def test_member_can_turn_totp_off_with_password(client, login, make_user):
+    user = make_user("member", totp=True)
+    submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    submit(client, "/auth/two-factor", {"code": pyotp.TOTP(user.totp_secret).now()})
+    response = submit(client, "/account/", {"password": user.password},
+                      action_contains="recovery-codes")
+    assert response.status_code == 200
+    assert "Your recovery codes" in response.get_data(as_text=True)
+    off = client.post("/account/two-factor/disable", data={
+        "csrf_token": csrf_token(client, "/account/"),
+        "password": user.password}, follow_redirects=True)
+    assert "The second factor is turned off." in off.get_data(as_text=True)

@@ -1,0 +1,133 @@
+"""Browser fixtures: the app served for real on loopback with its own database, one
+Chromium per session, a fresh browser context per test, and an axe-core check.
+
+The live server cannot share the rolled-back transaction of tests/conftest.py: its
+requests run in other threads and must see what the factories committed."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from flask_babel import force_locale, gettext
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from foreningen import create_app
+from foreningen.extensions import db, limiter
+from tests.support import base_config, free_port, scratch_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+# axe impacts that fail a page; "minor" and "moderate" are left to review.
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    def t(self, msgid: str, locale: str = "sv", **variables) -> str:
+        """A message as the running app shows it in `locale`, so that tests find Swedish
+        labels through the catalog instead of repeating its wording."""
+        with self.app.test_request_context(), force_locale(locale):
+            return gettext(msgid, **variables)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, smtp):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    database = scratch_database(tmp_path_factory.mktemp("browser-db"), "browser")
+    app = create_app(base_config(database, smtp[1], PUBLIC_BASE_URL=url))
+    with app.app_context():
+        upgrade()  # the schema comes from the migrations, as in the rest of the suite
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, url)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {CHROMIUM} not found "
+                        "(apt-get install chromium)", pytrace=False)
+        pytest.skip(f"browser tests skipped: {CHROMIUM} not found; apt-get install chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                              headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page(locale) opens a page in a fresh context whose browser asks for that
+    language (Accept-Language), like a visitor's own browser would."""
+    contexts = []
+
+    def _open(locale: str = "sv-SE") -> Page:
+        context = browser.new_context(base_url=live_server.url, locale=locale,
+                                      timezone_id="Europe/Stockholm")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    limiter.reset()  # every journey starts with fresh sign-in limits
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+def axe_violations(page: Page) -> list[dict]:
+    # Axe.run injects axe-core with page.evaluate, which the Content-Security-Policy
+    # does not block, so the pages are checked exactly as they are served.
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+@pytest.fixture
+def axe():
+    """axe(page) fails the test when axe-core finds a serious or critical problem."""
+    checked = []
+
+    def _check(page: Page) -> None:
+        page.wait_for_load_state("load")
+        violations = axe_violations(page)
+        lang = page.locator("html").get_attribute("lang")
+        checked.append((page.url, lang))
+        lines = [
+            f"  {v['id']} ({v['impact']}): {v['help']}\n"
+            + "\n".join(f"      at {', '.join(map(str, node['target']))}" for node in v["nodes"])
+            for v in violations
+        ]
+        assert not violations, (f"axe found {len(violations)} serious/critical violation(s) "
+                                f"on {page.url} (lang={lang}):\n" + "\n".join(lines))
+
+    _check.checked = checked
+    return _check

@@ -1,0 +1,192 @@
+"""Helpers for tests: databases for the suite, an SMTP server on loopback, real forms."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from cryptography.fernet import Fernet
+
+from foreningen.config import normalise_database_url
+
+TEST_FIELD_KEY = Fernet.generate_key().decode()
+TEST_SECRET = "test-secret-key-" + "k" * 40
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_config(database_url: str, smtp_port: int, **extra) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "FIELD_ENCRYPTION_KEY": TEST_FIELD_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "MAIL_TIMEOUT": 5,
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would skip sending when TESTING
+        # The OWASP minimum keeps the suite quick; production uses more (see config.py).
+        "ARGON2_TIME_COST": 2,
+        "ARGON2_MEMORY_COST_KIB": 19456,
+        "ARGON2_PARALLELISM": 1,
+        "OUTBOX_SEND_AFTER_REQUEST": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_BASE_URL": "http://localhost",
+        "REQUIRE_STAFF_2FA": False,
+    }
+    config.update(extra)
+    return config
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    return normalise_database_url(url) if url else None
+
+
+def scratch_database(tmp_path, name: str) -> str:
+    """An empty database of the kind under test: a SQLite file, or a PostgreSQL database."""
+    url = postgres_url()
+    if not url:
+        return f"sqlite:///{tmp_path / (name + '.sqlite3')}"
+    base = sa.engine.make_url(url)
+    target = f"{base.database}_{name}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{target}"'))
+    admin.dispose()
+    return base.set(database=target).render_as_string(hide_password=False)
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+# --- mail ---------------------------------------------------------------------------------
+
+class Inbox:
+    """Collects what the loopback SMTP server receives."""
+
+    def __init__(self):
+        self.messages = []
+        self._lock = threading.Lock()
+        self.refuse = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted"
+
+    def clear(self):
+        with self._lock:
+            self.messages.clear()
+        self.refuse = False
+
+    def to(self, address: str):
+        return [m for m in self.messages if address in m["To"]]
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    def link(self, address: str) -> str:
+        found = re.findall(r"https?://\S+", self.body(self.to(address)[-1]))
+        assert found, "no link in the mail"
+        return found[0]
+
+
+@contextmanager
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+# --- HTML forms ---------------------------------------------------------------------------
+
+class _Forms(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+        self._current = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._current = {"action": a.get("action", ""), "method": a.get("method", "get"),
+                             "fields": {}, "id": a.get("id")}
+            self.forms.append(self._current)
+        elif self._current is not None and tag in ("input", "select", "textarea", "button"):
+            name = a.get("name")
+            if not name or tag == "button":
+                return
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self._current["fields"].setdefault(name, []).append(a.get("value", "y"))
+            else:
+                self._current["fields"].setdefault(name, []).append(a.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+def forms_in(html: str) -> list[dict]:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+def submit(client, url: str, data: dict | None = None, *, action_contains: str | None = None,
+           follow_redirects: bool = False):
+    """GET the page, fill the chosen form like a browser would, POST it."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    forms = [f for f in forms_in(page.get_data(as_text=True)) if f["method"].lower() == "post"]
+    if action_contains:
+        forms = [f for f in forms if action_contains in f["action"]]
+    # Skip the language switch and sign-out forms of the layout unless asked for.
+    candidates = [f for f in forms if "/language" not in f["action"]
+                  and "/sign-out" not in f["action"]] or forms
+    form = candidates[0]
+    fields = {k: v for k, v in form["fields"].items()}
+    for key, value in (data or {}).items():
+        fields[key] = value if isinstance(value, list) else [value]
+    target = urljoin(url, form["action"]) if form["action"] else url
+    return client.post(target, data={k: v for k, v in fields.items()},
+                       follow_redirects=follow_redirects)
+
+
+def csrf_token(client, url: str = "/auth/sign-in") -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)

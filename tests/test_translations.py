@@ -1,0 +1,101 @@
+"""Every message id in the code and templates has a Swedish, English and Arabic translation
+with the same placeholders."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    previous = os.getcwd()
+    os.chdir(ROOT)  # babel.cfg's patterns are relative to the project
+    try:
+        CommandLineInterface().run(
+            ["pybabel", "-q", "extract", "-F", str(ROOT / "translations" / "babel.cfg"),
+             "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "--no-location", "."])
+    finally:
+        os.chdir(previous)
+    with pot.open("rb") as f:
+        return [m for m in read_po(f) if m.id]
+
+
+def _catalog(locale):
+    with (ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f)
+
+
+@pytest.mark.parametrize("locale", ["sv", "en", "ar"])
+def test_catalog_is_complete(extracted, locale):
+    catalog = _catalog(locale)
+    missing, fuzzy = [], []
+    for message in extracted:
+        translated = catalog.get(message.id)
+        strings = translated.string if translated else None
+        if isinstance(strings, tuple | list):
+            strings = list(strings)
+        else:
+            strings = [strings]
+        if translated is None or not all(strings):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+        elif translated.fuzzy:
+            fuzzy.append(message.id)
+    assert not missing, f"{locale}: {len(missing)} untranslated, e.g. {missing[:5]}"
+    assert not fuzzy, f"{locale}: fuzzy {fuzzy[:5]}"
+
+
+@pytest.mark.parametrize("locale", ["sv", "en", "ar"])
+def test_placeholders_survive_translation(locale):
+    broken = []
+    for message in _catalog(locale):
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+        wanted = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        for string in strings:
+            found = set(PLACEHOLDER.findall(string))
+            # A plural form may leave the number out ("one message"), never add a name.
+            if not found <= wanted or not (wanted - {"num"}) <= found:
+                broken.append((ids[0], string))
+    assert not broken, broken[:5]
+
+
+def test_swedish_is_the_default(client):
+    html = client.get("/auth/sign-in").get_data(as_text=True)
+    assert '<html lang="sv" dir="ltr">' in html
+
+
+def test_accept_language_is_honoured(client):
+    html = client.get("/auth/sign-in", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en"' in html.get_data(as_text=True)
+
+
+def test_arabic_is_right_to_left(client):
+    html = client.get("/auth/sign-in", headers={"Accept-Language": "ar"})
+    assert '<html lang="ar" dir="rtl">' in html.get_data(as_text=True)
+
+
+def test_user_setting_wins_over_the_browser(client, login):
+    login("member", locale="en")
+    html = client.get("/account/", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert '<html lang="en"' in html
+
+
+def test_money_and_dates_in_swedish_format(app):
+    from datetime import date
+
+    from foreningen.i18n import money
+
+    with app.test_request_context(headers={"Accept-Language": "sv"}):
+        assert money(123450).replace("\xa0", " ") == "1 234,50 kr"
+        template = app.jinja_env.from_string("{{ d|date }}")
+        assert template.render(d=date(2026, 11, 23)) == "23 nov. 2026"
