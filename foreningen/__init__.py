@@ -79,7 +79,8 @@ def _extensions(app: Flask) -> None:
         return session_user(token)
 
     # Models of every feature, so that migrations and relationships see them all.
-    from foreningen import audit, mail as outbox  # noqa: F401
+    from foreningen import audit  # noqa: F401
+    from foreningen import mail as outbox  # noqa: F401
     from foreningen.auth import models as auth_models  # noqa: F401
     from foreningen.municipalities import models as municipality_models  # noqa: F401
 

@@ -115,12 +115,15 @@ def demo_data(if_empty):
     """Load realistic Swedish demo data: municipalities and one account per role."""
     from foreningen import demo
 
+    if current_app.config["PRODUCTION"]:
+        # Eight accounts with a published password, one of them an administrator.
+        raise click.UsageError("Demo data is for development, not in production.")
     if not inspect(db.engine).has_table("user_account"):
         raise click.UsageError("The database has no tables yet: run `flask init-db` first.")
     from foreningen.auth.models import User
 
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
-        click.echo("Demo data: the database already has accounts; nothing loaded.")
+        click.echo(demo.summary(None))
         return
     created = demo.load()
     db.session.commit()

@@ -28,7 +28,8 @@ def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken as exc:
-        raise RuntimeError("a sensitive field could not be decrypted with the configured keys") from exc
+        raise RuntimeError("a sensitive field could not be decrypted with the configured keys") \
+            from exc
 
 
 def rotate(token: str) -> str:

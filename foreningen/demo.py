@@ -7,7 +7,8 @@ from foreningen.auth.queries import user_by_email
 from foreningen.municipalities import services as municipalities
 from foreningen.municipalities.queries import by_code
 
-DEMO_PASSWORD = "demo-forening-2026"
+# Public on purpose: printed by `flask demo-data`, which refuses to run in production.
+DEMO_PASSWORD = "demo-forening-2026"  # noqa: S105
 
 MUNICIPALITIES = [
     ("0180", "Stockholm"), ("1480", "Göteborg"), ("1280", "Malmö"), ("0380", "Uppsala"),
@@ -42,9 +43,13 @@ def load() -> dict[str, int]:
     return created
 
 
-def summary(created: dict[str, int]) -> str:
-    lines = [f"Demo data: {created['municipalities']} municipalities and "
-             f"{created['accounts']} accounts added.", "",
-             f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
+def summary(created: dict[str, int] | None) -> str:
+    """What was loaded (None: the database had accounts, nothing was loaded) and the logins."""
+    if created is None:
+        head = "Demo data: the database already has accounts; nothing loaded."
+    else:
+        head = (f"Demo data: {created['municipalities']} municipalities and "
+                f"{created['accounts']} accounts added.")
+    lines = [head, "", f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {email:32} {', '.join(roles)}" for email, _, roles, _ in ACCOUNTS]
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ DEFAULT_LOCALE = "sv"
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT_LOCALE
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = session.get("locale")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from pathlib import Path
@@ -96,7 +95,7 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
                     message.sent_at = utcnow()
                     message.attempts += 1
                     sent += 1
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         for message in messages:
             if message.sent_at is None:
                 _failed(message, exc)

@@ -32,7 +32,9 @@ def app(tmp_path_factory, smtp):
     with application.app_context():
         upgrade()  # the schema comes from the migrations, never create_all
         _db.engine.dispose()
-    return application
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
 
 
 @pytest.fixture
@@ -67,7 +69,11 @@ def inbox(smtp):
 
 @pytest.fixture
 def client(app, db):
-    return app.test_client()
+    """A browser that prefers English, so tests read the message ids; the Swedish default
+    and the other languages have tests of their own (tests/test_translations.py)."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client
 
 
 @pytest.fixture

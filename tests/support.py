@@ -136,6 +136,7 @@ class _Forms(HTMLParser):
         super().__init__()
         self.forms = []
         self._current = None
+        self._select = None  # (name, first option value, selected value)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -143,7 +144,16 @@ class _Forms(HTMLParser):
             self._current = {"action": a.get("action", ""), "method": a.get("method", "get"),
                              "fields": {}, "id": a.get("id")}
             self.forms.append(self._current)
-        elif self._current is not None and tag in ("input", "select", "textarea", "button"):
+        elif self._current is not None and tag == "select" and a.get("name"):
+            self._select = [a["name"], None, None, "multiple" in a]
+        elif self._select is not None and tag == "option":
+            value = a.get("value", "")
+            if self._select[1] is None:
+                self._select[1] = value
+            if "selected" in a:
+                self._current["fields"].setdefault(self._select[0], []).append(value)
+                self._select[2] = value
+        elif self._current is not None and tag in ("input", "textarea", "button"):
             name = a.get("name")
             if not name or tag == "button":
                 return
@@ -155,6 +165,11 @@ class _Forms(HTMLParser):
                 self._current["fields"].setdefault(name, []).append(a.get("value", ""))
 
     def handle_endtag(self, tag):
+        if tag == "select" and self._select is not None:
+            name, first, selected, multiple = self._select
+            if selected is None and not multiple and first is not None:
+                self._current["fields"][name] = [first]  # what a browser sends
+            self._select = None
         if tag == "form":
             self._current = None
 

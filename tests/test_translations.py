@@ -40,10 +40,7 @@ def test_catalog_is_complete(extracted, locale):
     for message in extracted:
         translated = catalog.get(message.id)
         strings = translated.string if translated else None
-        if isinstance(strings, tuple | list):
-            strings = list(strings)
-        else:
-            strings = [strings]
+        strings = list(strings) if isinstance(strings, tuple | list) else [strings]
         if translated is None or not all(strings):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
         elif translated.fuzzy:
@@ -69,9 +66,10 @@ def test_placeholders_survive_translation(locale):
     assert not broken, broken[:5]
 
 
-def test_swedish_is_the_default(client):
-    html = client.get("/auth/sign-in").get_data(as_text=True)
+def test_swedish_is_the_default(app, db):
+    html = app.test_client().get("/auth/sign-in").get_data(as_text=True)
     assert '<html lang="sv" dir="ltr">' in html
+    assert "Logga in" in html
 
 
 def test_accept_language_is_honoured(client):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from foreningen.account import bp
@@ -53,7 +54,8 @@ def end_other_sessions():
         me = _me()
         count = services.revoke_all_sessions(me, "user", keep=me.current_session)
         db.session.commit()
-        flash(_("Signed out on %(n)d other device(s).", n=count), "success")
+        flash(ngettext("Signed out on %(num)d other device.",
+                       "Signed out on %(num)d other devices.", count), "success")
     return redirect(url_for("account.index"))
 
 

@@ -61,7 +61,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)],
+                         description=_l("A whole action such as auth.sign_in, or the start of "
+                                        "one such as auth. for all sign-in events."))
     actor = StringField(_l("Actor's email"), validators=[Optional(), Length(max=254)])
     subject_type = StringField(_l("Subject type"), validators=[Optional(), Length(max=40)])
     date_from = DateField(_l("From"), validators=[Optional()])

@@ -46,7 +46,13 @@ def audit_page(action: str | None, actor_email: str | None, subject_type: str | 
     """A page of audit events and the email of each actor on it (two queries)."""
     stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if action:
-        stmt = stmt.where(AuditEvent.action.startswith(action.strip(), autoescape=True))
+        action = action.strip()
+        if "." in action.rstrip("."):
+            # A whole action name: the (action, occurred_at) index gives the newest first.
+            stmt = stmt.where(AuditEvent.action == action)
+        else:
+            # A family such as "auth." or "user".
+            stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
     if actor_email:
         stmt = stmt.where(AuditEvent.actor_id.in_(
             select(User.id).where(User.email == actor_email.strip().lower())))

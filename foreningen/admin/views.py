@@ -22,13 +22,18 @@ ACCOUNT_ERRORS = {
     "unknown_role": lambda: _("Choose roles from the list."),
     "municipality_required": lambda: _("Reviewers and social workers must belong to a "
                                        "municipality."),
+    "last_admin": lambda: _("This is the last active administrator. Make someone else "
+                            "administrator first."),
+    "own_account": lambda: _("You cannot disable your own account. Ask another administrator."),
 }
+# The board reviews who accessed what (PRIVACY.md); everything else here is for admins.
+BOARD_READABLE = {"admin.audit_log"}
 
 
 @bp.before_request
-@requires(Role.ADMIN)
 def _only_admins():
-    """Every admin page is for administrators only."""
+    roles = (Role.ADMIN, Role.BOARD) if request.endpoint in BOARD_READABLE else (Role.ADMIN,)
+    return requires(*roles)(lambda: None)()
 
 
 def _page() -> int:
@@ -49,10 +54,8 @@ def users():
     form.role.choices = choices([("", _("All roles"))]) + forms.role_choices()
     form.status.choices = choices([("", _("All")), ("active", _("Active")),
                                    ("invited", _("Invited")), ("disabled", _("Disabled"))])
-    valid = form.validate()
-    pagination = queries.users_page(
-        form.q.data if valid else None, form.role.data if valid else None,
-        form.status.data if valid else None, _page())
+    f = _valid_filters(form)
+    pagination = queries.users_page(f["q"], f["role"], f["status"], _page())
     return render_template("admin/users.html", form=form, pagination=pagination,
                            role_names=ROLE_NAMES)
 
@@ -114,24 +117,27 @@ def user_action(user_id: int, action: str):
     if refusal:
         flash(refusal, "error")
     elif EmptyForm().validate_on_submit():
-        if action == "disable":
-            accounts.disable_user(account)
-            message = _("The account is disabled and signed out everywhere.")
-        elif action == "enable":
-            accounts.enable_user(account)
-            message = _("The account is enabled again.")
+        try:
+            if action == "disable":
+                accounts.disable_user(account, actor=current_user._get_current_object())
+                message = _("The account is disabled and signed out everywhere.")
+            elif action == "enable":
+                accounts.enable_user(account)
+                message = _("The account is enabled again.")
+            else:
+                accounts.invite(account)
+                message = _("A new invitation is on its way.")
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            flash(ACCOUNT_ERRORS[exc.code](), "error")
         else:
-            accounts.invite(account)
-            message = _("A new invitation is on its way.")
-        db.session.commit()
-        flash(message, "success")
+            db.session.commit()
+            flash(message, "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
 
 def _refused_action(account: User, action: str) -> str | None:
     """The page offers no such button; a hand-made POST gets the reason instead."""
-    if action == "disable" and account.id == current_user.id:
-        return _("You cannot disable your own account. Ask another administrator.")
     if action == "reinvite" and (account.password_hash or account.disabled_at):
         return _("Only accounts that are waiting for their first sign-in can be invited again.")
     return None
@@ -167,12 +173,16 @@ def municipality(municipality_id: int | None = None):
     return render_template("admin/municipality.html", form=form, existing=existing)
 
 
+def _valid_filters(form) -> dict:
+    """The filters that are valid; an invalid one is shown with its error and ignored."""
+    form.validate()
+    return {name: None if field.errors else field.data for name, field in form._fields.items()}
+
+
 @bp.route("/audit")
 def audit_log():
     form = forms.AuditFilterForm(request.args)
-    valid = form.validate()
+    f = _valid_filters(form)
     pagination, emails = queries.audit_page(
-        form.action.data if valid else None, form.actor.data if valid else None,
-        form.subject_type.data if valid else None, form.date_from.data if valid else None,
-        form.date_to.data if valid else None, _page())
+        f["action"], f["actor"], f["subject_type"], f["date_from"], f["date_to"], _page())
     return render_template("admin/audit.html", form=form, pagination=pagination, emails=emails)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 from flask import current_app, request, url_for
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from foreningen import audit, mail
 from foreningen.auth.models import AccountToken, RecoveryCode, User, UserRole, UserSession
@@ -62,18 +62,39 @@ def check_roles(roles: list[str], municipality_id: int | None) -> None:
         raise AccountError("municipality_required")
 
 
+def _is_last_admin(user: User) -> bool:
+    if Role.ADMIN not in user.role_names or not user.is_active:
+        return False
+    others = db.session.scalar(
+        select(func.count(UserRole.id))
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == Role.ADMIN, User.disabled_at.is_(None), User.id != user.id)
+    )
+    return not others
+
+
 def set_roles(user: User, roles: list[str], municipality_id: int | None) -> None:
     check_roles(roles, municipality_id)
     wanted = set(roles)
+    if Role.ADMIN not in wanted and _is_last_admin(user):
+        raise AccountError("last_admin")
+    added, removed = wanted - user.role_names, user.role_names - wanted
     user.roles = [r for r in user.roles if r.role in wanted] + [
-        UserRole(role=r) for r in sorted(wanted - user.role_names)
+        UserRole(role=r) for r in sorted(added)
     ]
     user.municipality_id = municipality_id
     db.session.flush()
-    audit.record("user.roles_change", user, municipality_id=municipality_id)
+    change = " ".join([f"+{r}" for r in sorted(added)] + [f"-{r}" for r in sorted(removed)])
+    audit.record("user.roles_change", user, municipality_id=municipality_id,
+                 detail=change or None)
 
 
-def disable_user(user: User) -> None:
+def disable_user(user: User, actor: User | None = None) -> None:
+    """Disable and sign out everywhere; never oneself, never the last administrator."""
+    if actor is not None and actor.id == user.id:
+        raise AccountError("own_account")
+    if _is_last_admin(user):
+        raise AccountError("last_admin")
     user.disabled_at = utcnow()
     revoke_all_sessions(user, "disabled")
     audit.record("user.disable", user, municipality_id=user.municipality_id)

@@ -49,6 +49,8 @@ def _links(role: Role) -> list[tuple[str, str]]:
             (_l("Municipalities"), url_for("admin.municipalities")),
             (_l("Audit log"), url_for("admin.audit_log")),
         ]
+    if role is Role.BOARD:
+        return [(_l("Audit log"), url_for("admin.audit_log"))]
     return []
 
 

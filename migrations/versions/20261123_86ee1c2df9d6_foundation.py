@@ -97,8 +97,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index('ix_audit_event_action_time', ['action', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_audit_event_actor_time', ['actor_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_audit_event_subject_time', ['subject_type', 'occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_municipality_id'), ['municipality_id'], unique=False)
         batch_op.create_index('ix_audit_event_occurred_at', ['occurred_at'], unique=False)
         batch_op.create_index('ix_audit_event_subject', ['subject_type', 'subject_id'], unique=False)
@@ -191,8 +192,9 @@ def downgrade():
         batch_op.drop_index('ix_audit_event_subject')
         batch_op.drop_index('ix_audit_event_occurred_at')
         batch_op.drop_index(batch_op.f('ix_audit_event_municipality_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_actor_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_action'))
+        batch_op.drop_index('ix_audit_event_subject_time')
+        batch_op.drop_index('ix_audit_event_actor_time')
+        batch_op.drop_index('ix_audit_event_action_time')
 
     op.drop_table('audit_event')
     with op.batch_alter_table('account_token', schema=None) as batch_op:

@@ -1,6 +1,5 @@
-from datetime import timedelta
-
 import re
+from datetime import timedelta
 
 import pyotp
 from sqlalchemy import select, update
@@ -89,7 +88,7 @@ def test_end_other_sessions(app, client, make_user):
     submit(phone, "/auth/sign-in", {"email": user.email, "password": user.password})
     submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
     response = submit(client, "/account/", action_contains="end-others", follow_redirects=True)
-    assert "Signed out on 1 other device(s)." in response.get_data(as_text=True)
+    assert "Signed out on 1 other device." in response.get_data(as_text=True)
     assert phone.get("/account/").status_code == 302
     assert client.get("/account/").status_code == 200
 

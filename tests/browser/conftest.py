@@ -67,7 +67,7 @@ def live_server(tmp_path_factory, smtp):
 @pytest.fixture(scope="session")
 def browser() -> Browser:
     if not CHROMIUM.exists():
-        if os.environ.get("CI"):
+        if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
             pytest.fail(f"browser tests cannot run in CI: {CHROMIUM} not found "
                         "(apt-get install chromium)", pytrace=False)
         pytest.skip(f"browser tests skipped: {CHROMIUM} not found; apt-get install chromium")
@@ -81,9 +81,16 @@ def browser() -> Browser:
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def unchecked_loads() -> dict:
+    """Per page, the URL of a document that loaded and has not been through axe yet."""
+    return {}
+
+
+@pytest.fixture
+def new_page(browser, live_server, unchecked_loads):
     """new_page(locale) opens a page in a fresh context whose browser asks for that
-    language (Accept-Language), like a visitor's own browser would."""
+    language (Accept-Language), like a visitor's own browser would. At the end, every
+    document the page loaded must have been checked with axe."""
     contexts = []
 
     def _open(locale: str = "sv-SE") -> Page:
@@ -91,12 +98,17 @@ def new_page(browser, live_server):
                                       timezone_id="Europe/Stockholm")
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # "load" fires for each new document, not for a jump to #content on the same page.
+        page.on("load", lambda loaded: unchecked_loads.__setitem__(loaded, loaded.url))
+        return page
 
     limiter.reset()  # every journey starts with fresh sign-in limits
     yield _open
     for context in contexts:
         context.close()
+    missed = [url for url in unchecked_loads.values() if url]
+    assert not missed, f"pages visited without an axe check: {missed}"
 
 
 @pytest.fixture
@@ -112,15 +124,14 @@ def axe_violations(page: Page) -> list[dict]:
 
 
 @pytest.fixture
-def axe():
+def axe(unchecked_loads):
     """axe(page) fails the test when axe-core finds a serious or critical problem."""
-    checked = []
 
     def _check(page: Page) -> None:
         page.wait_for_load_state("load")
         violations = axe_violations(page)
+        unchecked_loads[page] = None
         lang = page.locator("html").get_attribute("lang")
-        checked.append((page.url, lang))
         lines = [
             f"  {v['id']} ({v['impact']}): {v['help']}\n"
             + "\n".join(f"      at {', '.join(map(str, node['target']))}" for node in v["nodes"])
@@ -129,5 +140,4 @@ def axe():
         assert not violations, (f"axe found {len(violations)} serious/critical violation(s) "
                                 f"on {page.url} (lang={lang}):\n" + "\n".join(lines))
 
-    _check.checked = checked
     return _check
