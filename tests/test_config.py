@@ -54,6 +54,7 @@ def test_development_makes_and_keeps_random_keys(monkeypatch, tmp_path):
     from foreningen import config
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     first = config.load(Path(tmp_path), {"ENV_NAME": "development"})
     second = config.load(Path(tmp_path), {"ENV_NAME": "development"})
     assert len(first["SECRET_KEY"]) >= 32

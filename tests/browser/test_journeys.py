@@ -207,8 +207,9 @@ def test_password_reset_by_mail(page, live_server, inbox, axe):
     axe(page)
 
     with live.app.app_context():  # what the outbox worker does in production
-        assert send_pending() == (1, 0)
+        sent, failed = send_pending()
         db.session.commit()
+    assert sent >= 1 and failed == 0, (sent, failed)
     link = inbox.link(member.email)
     assert link.startswith(f"{live.url}/auth/reset/")
 
