@@ -82,6 +82,8 @@ def _extensions(app: Flask) -> None:
     from foreningen import audit  # noqa: F401
     from foreningen import mail as outbox  # noqa: F401
     from foreningen.auth import models as auth_models  # noqa: F401
+    from foreningen.dues import models as dues_models  # noqa: F401
+    from foreningen.members import models as member_models  # noqa: F401
     from foreningen.municipalities import models as municipality_models  # noqa: F401
 
 
@@ -89,9 +91,14 @@ def _blueprints(app: Flask) -> None:
     from foreningen.account import bp as account_bp
     from foreningen.admin import bp as admin_bp
     from foreningen.auth import bp as auth_bp
+    from foreningen.dues import bp as dues_bp
+    from foreningen.join import bp as join_bp
     from foreningen.main import bp as main_bp
+    from foreningen.members import bp as members_bp
+    from foreningen.membership import bp as membership_bp
 
-    for bp in (main_bp, auth_bp, account_bp, admin_bp):
+    for bp in (main_bp, auth_bp, account_bp, admin_bp, join_bp, membership_bp, members_bp,
+               dues_bp):
         app.register_blueprint(bp)
 
 

@@ -106,6 +106,15 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+        # Membership
+        "VOTING_CATEGORIES": [c.strip() for c in env.get("VOTING_CATEGORIES", "ordinary")
+                              .split(",") if c.strip()],
+        "PRIVACY_NOTICE_VERSION": env.get("PRIVACY_NOTICE_VERSION", "2026-11"),
+        "DUES_LAPSE_DATE": env.get("DUES_LAPSE_DATE", "03-31"),
+        "DUES_REMINDER_INTERVAL_DAYS": _int("DUES_REMINDER_INTERVAL_DAYS", 30),
+        "RETENTION_LEFT_MONTHS": _int("RETENTION_LEFT_MONTHS", 24),
+        "RETENTION_UNCONFIRMED_DAYS": _int("RETENTION_UNCONFIRMED_DAYS", 30),
+        "RETENTION_PAYMENT_YEARS": _int("RETENTION_PAYMENT_YEARS", 7),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_HOPS": _int("PROXY_HOPS", 0),

@@ -100,6 +100,20 @@ def disable_user(user: User, actor: User | None = None) -> None:
     audit.record("user.disable", user, municipality_id=user.municipality_id)
 
 
+def anonymise_user(user: User) -> None:
+    """For retention and erasure: the account stays as a row (audit events point at it)
+    but can never sign in and names nobody."""
+    revoke_all_sessions(user, "erased")
+    user.email = f"erased-{user.id}@invalid.example"
+    user.display_name = "–"
+    user.password_hash = None
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.disabled_at = user.disabled_at or utcnow()
+    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    audit.record("user.anonymise", user, actor=None)
+
+
 def enable_user(user: User) -> None:
     user.disabled_at = None
     audit.record("user.enable", user, municipality_id=user.municipality_id)

@@ -9,7 +9,8 @@ from foreningen.security import Role
 
 PUBLIC = {"static", "main.index", "main.healthz", "main.set_language", "auth.sign_in",
           "auth.second_factor", "auth.totp_setup", "auth.request_reset",
-          "auth.reset_password", "auth.accept_invitation"}
+          "auth.reset_password", "auth.accept_invitation", "join.confirm", "join.apply",
+          "join.confirmed", "join.submitted"}
 ADMIN_ONLY_PREFIX = "admin."
 BOARD_ALSO = {"admin.audit_log"}  # the board reviews access (PRIVACY.md)
 

@@ -1,0 +1,7 @@
+"""Membership dues: rates, payments by hand or from a bank file, reminders."""
+
+from flask import Blueprint
+
+bp = Blueprint("dues", __name__, url_prefix="/dues")
+
+from foreningen.dues import views  # noqa: E402,F401

@@ -1,0 +1,7 @@
+"""The public membership application and its email confirmation."""
+
+from flask import Blueprint
+
+bp = Blueprint("join", __name__, url_prefix="/join")
+
+from foreningen.join import views  # noqa: E402,F401

@@ -1,0 +1,6 @@
+from foreningen.join import bp
+
+
+@bp.route("/confirm/<token>")
+def confirm(token):
+    return ""

@@ -1,0 +1,7 @@
+"""The member register: applications, statuses, the board's register, a member's own page."""
+
+from flask import Blueprint
+
+bp = Blueprint("members", __name__, url_prefix="/members")
+
+from foreningen.members import views  # noqa: E402,F401

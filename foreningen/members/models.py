@@ -1,0 +1,122 @@
+"""The member register: members, their status history and their consents."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from foreningen.db import EncryptedText, TimestampMixin, UTCDateTime, utcnow
+from foreningen.extensions import db
+from foreningen.municipalities.models import Municipality
+
+
+class MemberCategory(enum.StrEnum):
+    ORDINARY = "ordinary"          # a parent with lived experience; votes
+    SUPPORTING = "supporting"      # stödmedlem; votes only if the bylaws say so
+    ORGANISATION = "organisation"  # a supporting organisation
+
+
+class MemberStatus(enum.StrEnum):
+    APPLIED = "applied"
+    ACTIVE = "active"
+    LAPSED = "lapsed"
+    LEFT = "left"
+    DECLINED = "declined"
+
+
+# A person is "in the register" in these states: their email must be unique among them.
+CURRENT_STATUSES = (MemberStatus.APPLIED, MemberStatus.ACTIVE, MemberStatus.LAPSED)
+_CURRENT_SQL = "status IN ('applied', 'active', 'lapsed')"
+
+
+class Member(TimestampMixin, db.Model):
+    __tablename__ = "member"
+    __table_args__ = (
+        Index("uq_member_current_email", "email", unique=True,
+              sqlite_where=text(_CURRENT_SQL), postgresql_where=text(_CURRENT_SQL)),
+        Index("ix_member_name", "last_name", "first_name"),
+        Index("ix_member_status_category", "status", "category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True, nullable=False)
+    # Stable bank payment reference: the member number with a Luhn check digit.
+    payment_reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    first_name: Mapped[str] = mapped_column(String(80), nullable=False)
+    last_name: Mapped[str] = mapped_column(String(80), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
+    phone: Mapped[str | None] = mapped_column(EncryptedText(255))
+    street_address: Mapped[str | None] = mapped_column(EncryptedText(512))
+    postal_code: Mapped[str | None] = mapped_column(EncryptedText(255))
+    city: Mapped[str | None] = mapped_column(EncryptedText(255))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    category: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    why_join: Mapped[str | None] = mapped_column(EncryptedText())
+    locale: Mapped[str] = mapped_column(String(8), nullable=False, default="sv")
+    protected_identity: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), unique=True)
+    confirmation_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date, index=True)
+    leave_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erasure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    privacy_notice_version: Mapped[str] = mapped_column(String(20), nullable=False)
+
+    municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+    history: Mapped[list[MemberStatusChange]] = relationship(
+        back_populates="member", order_by="MemberStatusChange.id",
+        cascade="all, delete-orphan")
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="member", order_by="Consent.id", cascade="all, delete-orphan")
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_STATUSES
+
+
+class MemberStatusChange(db.Model):
+    """Every change of status: when, to what, by whom and why."""
+
+    __tablename__ = "member_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), nullable=False, index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    effective_on: Mapped[date] = mapped_column(Date, nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id",
+                                                            ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(EncryptedText())
+
+    member: Mapped[Member] = relationship(back_populates="history")
+
+
+class Consent(db.Model):
+    """A consent is a record: which text (version), when given, when withdrawn."""
+
+    __tablename__ = "member_consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), nullable=False, index=True)
+    purpose: Mapped[str] = mapped_column(String(32), nullable=False)
+    version: Mapped[str] = mapped_column(String(20), nullable=False)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member] = relationship(back_populates="consents")

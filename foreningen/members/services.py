@@ -1,0 +1,294 @@
+"""Every change to the member register, each with its audit record. Callers commit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from stdnum import luhn
+
+from foreningen import audit, mail
+from foreningen.auth import services as accounts
+from foreningen.auth.queries import user_by_email
+from foreningen.auth.tokens import new_token, token_hash
+from foreningen.db import utcnow
+from foreningen.extensions import db
+from foreningen.members.models import (
+    CURRENT_STATUSES,
+    Consent,
+    Member,
+    MemberCategory,
+    MemberStatus,
+    MemberStatusChange,
+)
+from foreningen.security import Role
+
+FIRST_NUMBER = 1001
+PRIVACY_NOTICE = "privacy_notice"
+OPTIONAL_PURPOSES = ("newsletter", "surveys")
+CONFIRM_HOURS = 72
+
+# Which status may follow which, and who may do it is decided in the views.
+TRANSITIONS = {
+    MemberStatus.APPLIED: {MemberStatus.ACTIVE, MemberStatus.DECLINED},
+    MemberStatus.ACTIVE: {MemberStatus.LAPSED, MemberStatus.LEFT},
+    MemberStatus.LAPSED: {MemberStatus.ACTIVE, MemberStatus.LEFT},
+    MemberStatus.LEFT: {MemberStatus.APPLIED, MemberStatus.ACTIVE},
+    MemberStatus.DECLINED: {MemberStatus.APPLIED},
+}
+
+CONTACT_FIELDS = ("phone", "street_address", "postal_code", "city")
+DETAIL_FIELDS = ("first_name", "last_name", "email", "municipality_id", "locale", *CONTACT_FIELDS)
+
+
+class MemberError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def today() -> date:
+    return date.today()
+
+
+def reference_for(number: int) -> str:
+    """The member number with a Luhn check digit, as Swedish banks' OCR references use."""
+    return f"{number}{luhn.calc_check_digit(str(number))}"
+
+
+def _next_number() -> int:
+    highest = db.session.scalar(select(func.max(Member.number)))
+    return (highest or FIRST_NUMBER - 1) + 1
+
+
+def current_member_by_email(email: str) -> Member | None:
+    return db.session.scalar(select(Member).where(
+        Member.email == email.strip().lower(), Member.status.in_(CURRENT_STATUSES)))
+
+
+def _record_change(member: Member, to_status: str, reason: str | None, actor,
+                   effective_on: date | None = None) -> None:
+    member.history.append(MemberStatusChange(
+        from_status=member.status if member.id else None, to_status=to_status,
+        effective_on=effective_on or today(), actor_id=getattr(actor, "id", None),
+        reason=reason))
+    member.status = to_status
+
+
+# --- applications -------------------------------------------------------------------------
+
+def submit_application(*, first_name: str, last_name: str, email: str, category: str,
+                       locale: str, phone: str | None = None, street_address: str | None = None,
+                       postal_code: str | None = None, city: str | None = None,
+                       municipality_id: int | None = None, why_join: str | None = None,
+                       optional_consents: list[str] | tuple = ()) -> Member | None:
+    """A public application. Returns None (and tells the address by mail) when the address
+    already belongs to a current member, so the form never reveals who is a member."""
+    email = email.strip().lower()
+    category = str(MemberCategory(category))
+    existing = current_member_by_email(email)
+    if existing is not None:
+        mail.queue(email, "already_member", "About your application to Föreningen",
+                   locale=locale)
+        audit.record("member.application_duplicate", existing, actor=None)
+        return None
+    # Rejoining reuses the record of a former member with the same address.
+    member = db.session.scalar(select(Member).where(
+        Member.email == email, Member.status.in_([MemberStatus.LEFT, MemberStatus.DECLINED]),
+        Member.anonymised_at.is_(None)).order_by(Member.id.desc()).limit(1))
+    if member is None:
+        number = _next_number()
+        member = Member(number=number, payment_reference=reference_for(number),
+                        status=MemberStatus.APPLIED)
+        db.session.add(member)
+        member.history.append(MemberStatusChange(
+            from_status=None, to_status=MemberStatus.APPLIED, effective_on=today()))
+    else:
+        _record_change(member, MemberStatus.APPLIED, None, None)
+        member.left_on = None
+        member.leave_requested_at = None
+    member.first_name, member.last_name = first_name.strip(), last_name.strip()
+    member.email, member.category, member.locale = email, category, locale
+    member.phone, member.street_address = phone or None, street_address or None
+    member.postal_code, member.city = postal_code or None, city or None
+    member.municipality_id = municipality_id
+    member.why_join = why_join if category == MemberCategory.ORDINARY else None
+    member.applied_at = utcnow()
+    member.email_confirmed_at = None
+    version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    member.privacy_notice_version = version
+    for consent in member.consents:
+        if consent.withdrawn_at is None:
+            consent.withdrawn_at = utcnow()
+    member.consents.append(Consent(purpose=PRIVACY_NOTICE, version=version))
+    for purpose in optional_consents:
+        if purpose in OPTIONAL_PURPOSES:
+            member.consents.append(Consent(purpose=purpose, version=version))
+    token = new_token()
+    member.confirmation_token_hash = token_hash(token)
+    db.session.flush()
+    mail.queue(email, "application_confirm", "Confirm your email address", locale=locale,
+               link=accounts.external_url("join.confirm", token=token), hours=CONFIRM_HOURS)
+    audit.record("member.apply", member, actor=None, municipality_id=municipality_id)
+    return member
+
+
+def confirm_email(token: str) -> Member | None:
+    member = db.session.scalar(select(Member).where(
+        Member.confirmation_token_hash == token_hash(token)))
+    if member is None or member.status != MemberStatus.APPLIED:
+        return None
+    if utcnow() - member.applied_at > timedelta(hours=CONFIRM_HOURS):
+        return None
+    member.email_confirmed_at = utcnow()
+    member.confirmation_token_hash = None
+    audit.record("member.email_confirm", member, actor=None)
+    return member
+
+
+def approve(member: Member, actor) -> None:
+    """Active from today; the applicant gets an account with the member role."""
+    if member.status != MemberStatus.APPLIED:
+        raise MemberError("not_applied")
+    if member.email_confirmed_at is None:
+        raise MemberError("not_confirmed")
+    _record_change(member, MemberStatus.ACTIVE, None, actor)
+    member.joined_on = member.joined_on or today()
+    user = db.session.get(accounts.User, member.user_id) if member.user_id else None
+    user = user or user_by_email(member.email)
+    if user is None:
+        user = accounts.create_user(member.email, member.name, [Role.MEMBER],
+                                    locale=member.locale)
+        accounts.invite(user)
+    else:
+        if Role.MEMBER not in user.role_names:
+            accounts.set_roles(user, [*user.role_names, Role.MEMBER], user.municipality_id)
+        mail.queue(member.email, "application_approved", "Welcome as a member of Föreningen",
+                   locale=member.locale,
+                   link=accounts.external_url("membership.index"))
+    member.user_id = user.id
+    audit.record("member.approve", member, actor=actor, municipality_id=member.municipality_id)
+
+
+def approve_many(members: list[Member], actor) -> None:
+    """All or nothing: the first refusal raises and the caller rolls back."""
+    for member in members:
+        approve(member, actor)
+
+
+def decline(member: Member, reason: str, actor) -> None:
+    if member.status != MemberStatus.APPLIED:
+        raise MemberError("not_applied")
+    _record_change(member, MemberStatus.DECLINED, reason, actor)
+    member.confirmation_token_hash = None
+    mail.queue(member.email, "application_declined", "About your application to Föreningen",
+               locale=member.locale, reason=reason)
+    audit.record("member.decline", member, actor=actor, municipality_id=member.municipality_id)
+
+
+# --- status and details -------------------------------------------------------------------
+
+def change_status(member: Member, to_status: str, reason: str | None, actor,
+                  effective_on: date | None = None) -> None:
+    to_status = MemberStatus(to_status)
+    if to_status not in TRANSITIONS[MemberStatus(member.status)]:
+        raise MemberError("transition")
+    if to_status == MemberStatus.ACTIVE and member.status == MemberStatus.APPLIED:
+        return approve(member, actor)
+    _record_change(member, to_status, reason, actor, effective_on)
+    if to_status == MemberStatus.LEFT:
+        member.left_on = effective_on or today()
+    elif to_status == MemberStatus.ACTIVE:
+        member.left_on = None
+        member.joined_on = member.joined_on or today()
+    audit.record(f"member.status_{to_status}", member, actor=actor,
+                 municipality_id=member.municipality_id)
+
+
+def update_details(member: Member, values: dict, actor) -> None:
+    email = values.get("email")
+    if email is not None:
+        email = email.strip().lower()
+        other = current_member_by_email(email)
+        if other is not None and other.id != member.id:
+            raise MemberError("email_taken")
+        values = {**values, "email": email}
+    for name in DETAIL_FIELDS:
+        if name in values:
+            setattr(member, name,
+                    (values[name] or None) if name in CONTACT_FIELDS else values[name])
+    if "category" in values:
+        member.category = str(MemberCategory(values["category"]))
+    audit.record("member.update", member, actor=actor, municipality_id=member.municipality_id)
+
+
+def set_protected_identity(member: Member, protected: bool, actor) -> None:
+    member.protected_identity = protected
+    audit.record("member.protected_on" if protected else "member.protected_off", member,
+                 actor=actor)
+
+
+def reveal_contact(member: Member, actor) -> None:
+    """A board member opens a protected member's address on purpose: always audited."""
+    audit.record("member.reveal_contact", member, actor=actor,
+                 municipality_id=member.municipality_id)
+
+
+def record_view(member: Member, actor) -> None:
+    audit.record("member.view", member, actor=actor)
+
+
+# --- the member's own requests ------------------------------------------------------------
+
+def request_leave(member: Member, actor) -> None:
+    if member.status not in (MemberStatus.ACTIVE, MemberStatus.LAPSED):
+        raise MemberError("transition")
+    member.leave_requested_at = utcnow()
+    change_status(member, MemberStatus.LEFT, "own request", actor)
+
+
+def request_erasure(member: Member, actor) -> None:
+    member.erasure_requested_at = member.erasure_requested_at or utcnow()
+    audit.record("member.erasure_request", member, actor=actor)
+
+
+def set_consent(member: Member, purpose: str, given: bool, actor) -> None:
+    if purpose not in OPTIONAL_PURPOSES:
+        raise MemberError("purpose")
+    active = [c for c in member.consents if c.purpose == purpose and c.withdrawn_at is None]
+    if given and not active:
+        member.consents.append(Consent(purpose=purpose,
+                                       version=current_app.config["PRIVACY_NOTICE_VERSION"]))
+    elif not given:
+        for consent in active:
+            consent.withdrawn_at = utcnow()
+    audit.record(f"member.consent_{'give' if given else 'withdraw'}", member, actor=actor,
+                 detail=purpose)
+
+
+# --- retention ----------------------------------------------------------------------------
+
+ANONYMOUS = "Anonymiserad"
+
+
+def anonymise(member: Member, actor=None) -> None:
+    """Keep the row (payments point at it, seven years) but nothing that names the person."""
+    member.first_name = ANONYMOUS
+    member.last_name = f"#{member.number}"
+    member.email = f"anonymised-{member.id}@invalid.example"
+    for name in (*CONTACT_FIELDS, "why_join", "confirmation_token_hash"):
+        setattr(member, name, None)
+    member.municipality_id = None
+    member.protected_identity = False
+    member.anonymised_at = utcnow()
+    for change in member.history:
+        change.reason = None
+    for consent in list(member.consents):
+        member.consents.remove(consent)
+    if member.user_id:
+        user = db.session.get(accounts.User, member.user_id)
+        member.user_id = None
+        if user is not None and user.role_names <= {Role.MEMBER}:
+            accounts.anonymise_user(user)
+    audit.record("member.anonymise", member, actor=actor)

@@ -1,0 +1,7 @@
+"""A member's own page: details, payments, consents, their data, leaving."""
+
+from flask import Blueprint
+
+bp = Blueprint("membership", __name__, url_prefix="/membership")
+
+from foreningen.membership import views  # noqa: E402,F401
