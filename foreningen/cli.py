@@ -22,6 +22,10 @@ def init_app(app) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(rotate_keys)
     app.cli.add_command(outbox_cli)
+    from foreningen.dues.cli import dues_cli, purge
+
+    app.cli.add_command(dues_cli)
+    app.cli.add_command(purge)
 
 
 @click.command("init-db")
