@@ -87,19 +87,17 @@ def _extensions(app: Flask) -> None:
     from foreningen.municipalities import models as municipality_models  # noqa: F401
 
 
-def _blueprints(app: Flask) -> None:
-    from foreningen.account import bp as account_bp
-    from foreningen.admin import bp as admin_bp
-    from foreningen.auth import bp as auth_bp
-    from foreningen.dues import bp as dues_bp
-    from foreningen.join import bp as join_bp
-    from foreningen.main import bp as main_bp
-    from foreningen.members import bp as members_bp
-    from foreningen.membership import bp as membership_bp
+FEATURES = ("main", "auth", "account", "admin", "join", "membership", "members", "dues")
 
-    for bp in (main_bp, auth_bp, account_bp, admin_bp, join_bp, membership_bp, members_bp,
-               dues_bp):
-        app.register_blueprint(bp)
+
+def _blueprints(app: Flask) -> None:
+    # Views are imported here, not by the packages, so that one feature can use another's
+    # models and queries without loading its views (and without import cycles).
+    from importlib import import_module
+
+    for feature in FEATURES:
+        import_module(f"foreningen.{feature}.views")
+        app.register_blueprint(import_module(f"foreningen.{feature}").bp)
 
 
 def _request_hooks(app: Flask) -> None:

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-
-from foreningen.account import views  # noqa: E402,F401

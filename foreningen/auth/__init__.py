@@ -1,5 +1,3 @@
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-from foreningen.auth import views  # noqa: E402,F401

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("dues", __name__, url_prefix="/dues")
-
-from foreningen.dues import views  # noqa: E402,F401

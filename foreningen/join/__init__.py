@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("join", __name__, url_prefix="/join")
-
-from foreningen.join import views  # noqa: E402,F401

@@ -50,7 +50,15 @@ def _links(role: Role) -> list[tuple[str, str]]:
             (_l("Audit log"), url_for("admin.audit_log")),
         ]
     if role is Role.BOARD:
-        return [(_l("Audit log"), url_for("admin.audit_log"))]
+        return [
+            (_l("Member register"), url_for("members.register")),
+            (_l("Applications"), url_for("members.applications")),
+            (_l("Audit log"), url_for("admin.audit_log")),
+        ]
+    if role is Role.COORDINATOR:
+        return [(_l("Member register"), url_for("members.register"))]
+    if role is Role.MEMBER:
+        return [(_l("My membership"), url_for("membership.index"))]
     return []
 
 

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("members", __name__, url_prefix="/members")
-
-from foreningen.members import views  # noqa: E402,F401

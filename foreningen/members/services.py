@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from stdnum import luhn
 
 from foreningen import audit, mail
@@ -62,6 +63,26 @@ def _next_number() -> int:
     return (highest or FIRST_NUMBER - 1) + 1
 
 
+def _new_member(attempts: int = 5) -> Member:
+    """A new applied member with the next free number. Two applications at the same moment
+    may pick the same number: the loser retries in a savepoint with the next one."""
+    for _ in range(attempts):
+        number = _next_number()
+        member = Member(number=number, payment_reference=reference_for(number),
+                        status=MemberStatus.APPLIED, first_name="", last_name="", email="",
+                        category=MemberCategory.SUPPORTING, privacy_notice_version="")
+        member.history.append(MemberStatusChange(
+            from_status=None, to_status=MemberStatus.APPLIED, effective_on=today()))
+        try:
+            with db.session.begin_nested():
+                db.session.add(member)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        return member
+    raise MemberError("busy")
+
+
 def current_member_by_email(email: str) -> Member | None:
     return db.session.scalar(select(Member).where(
         Member.email == email.strip().lower(), Member.status.in_(CURRENT_STATUSES)))
@@ -88,26 +109,26 @@ def submit_application(*, first_name: str, last_name: str, email: str, category:
     email = email.strip().lower()
     category = str(MemberCategory(category))
     existing = current_member_by_email(email)
-    if existing is not None:
+    # An application never confirmed within its link's lifetime does not block the address
+    # until the purge: applying again replaces it and sends a new link.
+    expired = (existing is not None and existing.status == MemberStatus.APPLIED
+               and existing.email_confirmed_at is None
+               and utcnow() - existing.applied_at > timedelta(hours=CONFIRM_HOURS))
+    if existing is not None and not expired:
         mail.queue(email, "already_member", "About your application to Föreningen",
                    locale=locale)
         audit.record("member.application_duplicate", existing, actor=None)
         return None
     # Rejoining reuses the record of a former member with the same address.
-    member = db.session.scalar(select(Member).where(
+    member = existing or db.session.scalar(select(Member).where(
         Member.email == email, Member.status.in_([MemberStatus.LEFT, MemberStatus.DECLINED]),
         Member.anonymised_at.is_(None)).order_by(Member.id.desc()).limit(1))
     if member is None:
-        number = _next_number()
-        member = Member(number=number, payment_reference=reference_for(number),
-                        status=MemberStatus.APPLIED)
-        db.session.add(member)
-        member.history.append(MemberStatusChange(
-            from_status=None, to_status=MemberStatus.APPLIED, effective_on=today()))
-    else:
+        member = _new_member()
+    elif member.status != MemberStatus.APPLIED:
         _record_change(member, MemberStatus.APPLIED, None, None)
-        member.left_on = None
-        member.leave_requested_at = None
+        member.left_on = member.joined_on = None
+        member.leave_requested_at = member.erasure_requested_at = None
     member.first_name, member.last_name = first_name.strip(), last_name.strip()
     member.email, member.category, member.locale = email, category, locale
     member.phone, member.street_address = phone or None, street_address or None
@@ -214,6 +235,7 @@ def update_details(member: Member, values: dict, actor) -> None:
         if other is not None and other.id != member.id:
             raise MemberError("email_taken")
         values = {**values, "email": email}
+        _follow_with_account(member, email)
     for name in DETAIL_FIELDS:
         if name in values:
             setattr(member, name,
@@ -221,6 +243,20 @@ def update_details(member: Member, values: dict, actor) -> None:
     if "category" in values:
         member.category = str(MemberCategory(values["category"]))
     audit.record("member.update", member, actor=actor, municipality_id=member.municipality_id)
+
+
+def _follow_with_account(member: Member, email: str) -> None:
+    """The sign-in address follows the member's address when they were the same."""
+    if not member.user_id or email == member.email:
+        return
+    user = db.session.get(accounts.User, member.user_id)
+    if user is None or user.email != member.email:
+        return
+    holder = user_by_email(email)
+    if holder is not None and holder.id != user.id:
+        raise MemberError("email_taken")
+    user.email = email
+    audit.record("user.email_change", user, detail="member address")
 
 
 def set_protected_identity(member: Member, protected: bool, actor) -> None:
@@ -246,6 +282,9 @@ def request_leave(member: Member, actor) -> None:
         raise MemberError("transition")
     member.leave_requested_at = utcnow()
     change_status(member, MemberStatus.LEFT, "own request", actor)
+    for consent in member.consents:
+        if consent.purpose in OPTIONAL_PURPOSES and consent.withdrawn_at is None:
+            consent.withdrawn_at = utcnow()
 
 
 def request_erasure(member: Member, actor) -> None:

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("membership", __name__, url_prefix="/membership")
-
-from foreningen.membership import views  # noqa: E402,F401

@@ -142,3 +142,33 @@ def test_contact_details_are_encrypted_at_rest(app, db):
                                       "WHERE id = :id"), {"id": member_id}).one()
     assert "070" not in row.phone and "Storgatan" not in row.street_address
     assert "Lund" not in row.city and "placering" not in row.why_join
+
+
+def test_a_new_address_follows_to_the_sign_in_account(app, db):
+    member_id = _apply(app)
+    with app.test_request_context():
+        member = db.session.get(Member, member_id)
+        member.email_confirmed_at = services.utcnow()
+        services.approve(member, None)
+        services.update_details(member, {"email": "Karin.Ny@Example.org"}, None)
+        db.session.commit()
+        from foreningen.auth.models import User
+
+        member = db.session.get(Member, member_id)
+        assert member.email == "karin.ny@example.org"
+        assert db.session.get(User, member.user_id).email == "karin.ny@example.org"
+
+
+def test_leaving_withdraws_optional_consents(app, db):
+    member_id = _apply(app, optional_consents=["newsletter"])
+    with app.test_request_context():
+        member = db.session.get(Member, member_id)
+        member.email_confirmed_at = services.utcnow()
+        services.approve(member, None)
+        services.request_leave(member, None)
+        db.session.commit()
+        member = db.session.get(Member, member_id)
+        newsletter = [c for c in member.consents if c.purpose == "newsletter"]
+        assert newsletter and all(c.withdrawn_at for c in newsletter)
+        privacy = [c for c in member.consents if c.purpose == "privacy_notice"]
+        assert privacy[0].withdrawn_at is None
