@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from dataclasses import dataclass
 
-from foreningen.dues.models import DuesPayment, DuesRate
+from sqlalchemy import and_, case, func, or_, select
+
+from foreningen.dues.models import DuesImport, DuesPayment, DuesRate
 from foreningen.extensions import db
-from foreningen.members.models import Member
+from foreningen.members.models import Member, MemberCategory, MemberStatus
+
+# Members who owe dues: the overview counts them, reminders and lapsing concern them.
+DUES_STATUSES = (MemberStatus.ACTIVE, MemberStatus.LAPSED)
 
 
 def paid_sums(year: int):
@@ -63,3 +68,63 @@ def paid_for(member_id: int, year: int) -> int:
 def is_paid_up(member: Member, year: int) -> bool:
     rate = rate_for(year, member.category)
     return rate is not None and paid_for(member.id, year) >= rate.amount_ore
+
+
+@dataclass
+class CategoryYear:
+    category: str
+    rate: DuesRate | None
+    paid_up: int
+    not_paid_up: int
+    received_ore: int
+
+
+def year_overview(year: int) -> list[CategoryYear]:
+    """Per category: the rate, how many active or lapsed members are (not) paid up and what
+    was received for the year. Three queries, whatever the number of members."""
+    stmt, _ = with_dues(select(Member.id, Member.category), year)
+    members = stmt.where(Member.status.in_(DUES_STATUSES)).subquery()
+    counts = {category: (total or 0, paid or 0) for category, total, paid in db.session.execute(
+        select(members.c.category, func.count(),
+               func.sum(case((members.c.paid_up, 1), else_=0)))
+        .group_by(members.c.category))}
+    received = dict(db.session.execute(
+        select(Member.category, func.sum(DuesPayment.amount_ore))
+        .join(Member, Member.id == DuesPayment.member_id)
+        .where(DuesPayment.year == year).group_by(Member.category)).all())
+    by_category = {rate.category: rate for rate in rates(year)}
+    overview = []
+    for category in MemberCategory:
+        total, paid = counts.get(str(category), (0, 0))
+        overview.append(CategoryYear(str(category), by_category.get(str(category)), paid,
+                                     total - paid, received.get(str(category)) or 0))
+    return overview
+
+
+def members_by_key(keys: list[str]) -> dict[str, Member]:
+    """Members by what the board typed: a payment reference, or else a member number.
+    The reference wins, so every member can be reached by theirs even when it equals
+    another member's number. Anonymised members are not found."""
+    keys = [k for k in set(keys) if k]
+    numbers = [int(k) for k in keys if k.isdigit() and len(k) < 10]
+    found = list(db.session.scalars(select(Member).where(
+        Member.anonymised_at.is_(None),
+        or_(Member.payment_reference.in_(keys), Member.number.in_(numbers)))))
+    result: dict[str, Member] = {}
+    for key in keys:
+        by_reference = [m for m in found if m.payment_reference == key]
+        by_number = [m for m in found if key.isdigit() and m.number == int(key)]
+        match = (by_reference or by_number or [None])[0]
+        if match is not None:
+            result[key] = match
+    return result
+
+
+def dues_import(import_id: int) -> DuesImport | None:
+    return db.session.get(DuesImport, import_id)
+
+
+def import_payments(import_id: int) -> list[tuple[DuesPayment, Member]]:
+    return list(db.session.execute(
+        select(DuesPayment, Member).join(Member, Member.id == DuesPayment.member_id)
+        .where(DuesPayment.import_id == import_id).order_by(DuesPayment.id)))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from foreningen import audit, mail
 from foreningen.db import utcnow
 from foreningen.dues.models import DuesImport, DuesPayment, DuesRate
-from foreningen.dues.queries import is_paid_up, rate_for, with_dues
+from foreningen.dues.queries import rate_for, with_dues
 from foreningen.extensions import db
 from foreningen.members.models import Member, MemberCategory, MemberStatus
 from foreningen.members.services import change_status
@@ -46,7 +47,9 @@ def set_rate(year: int, category: str, amount_ore: int, decision_reference: str,
 def record_payment(member: Member, year: int, amount_ore: int, paid_on: date, actor, *,
                    method: str = "manual", bank_transaction_id: str | None = None,
                    dues_import: DuesImport | None = None, note: str | None = None,
-                   ) -> DuesPayment:
+                   reactivate: bool = True) -> DuesPayment:
+    """Add one payment (flushed with the next query or commit, so that a whole file is one
+    batch). `reactivate=False` leaves the lapsed-member check to the caller, once for all."""
     if amount_ore <= 0:
         raise DuesError("amount")
     if member.anonymised_at is not None:
@@ -57,13 +60,25 @@ def record_payment(member: Member, year: int, amount_ore: int, paid_on: date, ac
                           import_id=dues_import.id if dues_import else None,
                           recorded_by=getattr(actor, "id", None), note=note or None)
     db.session.add(payment)
-    db.session.flush()
     audit.record("dues.payment", member, actor=actor, detail=f"{year}")
-    # A lapsed member who has now paid is active again.
-    if member.status == MemberStatus.LAPSED and year == date.today().year \
-            and is_paid_up(member, year):
-        change_status(member, MemberStatus.ACTIVE, "paid", actor)
+    if reactivate:
+        reactivate_paid_up([(member, year)], actor)
     return payment
+
+
+def reactivate_paid_up(paid: list[tuple[Member, int]], actor) -> int:
+    """A lapsed member who has now paid this year's dues is active again. One query for all
+    the (member, dues year) pairs just paid, however many."""
+    year = date.today().year
+    lapsed = {m.id: m for m, paid_year in paid
+              if paid_year == year and m.status == MemberStatus.LAPSED}
+    if not lapsed:
+        return 0
+    stmt, paid_up = with_dues(select(Member.id), year)
+    ids = set(db.session.scalars(stmt.where(Member.id.in_(lapsed), paid_up)))
+    for member_id in sorted(ids):
+        change_status(lapsed[member_id], MemberStatus.ACTIVE, "paid", actor)
+    return len(ids)
 
 
 # --- bank file import ---------------------------------------------------------------------
@@ -76,6 +91,7 @@ COLUMNS = {
     "year": ("år", "year", "avgiftsår"),
 }
 REQUIRED = ("date", "reference", "amount")
+DELIMITERS = (";", ",", "\t")
 
 
 @dataclass
@@ -94,90 +110,112 @@ class ImportResult:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
 
 
+# Control characters other than tab and line breaks: bytes that are no text at all.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data:
+        text = data.decode("utf-16")
+    elif b"\x00" in data:
         raise DuesError("encoding")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")  # what Excel and Swedish banks often write
-    except UnicodeDecodeError as exc:
-        raise DuesError("encoding") from exc
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")  # what Excel and Swedish banks often write
+            except UnicodeDecodeError as exc:
+                raise DuesError("encoding") from exc
+    if CONTROL.search(text):
+        raise DuesError("encoding")
+    return text
+
+
+AMOUNT = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]{1,2})?")
+MAX_ORE = 2**31 - 1  # the amount columns are 32-bit integers
 
 
 def parse_amount(text: str) -> int:
-    """'1 234,50', '250', '250.00' → öre. Raises ValueError."""
-    cleaned = text.replace("\xa0", "").replace(" ", "").replace("kr", "").strip()
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-    ore = value * 100
-    if ore != ore.to_integral_value():
+    """'1 234,50', '250', '250.00' → öre. Raises ValueError, also for '1e400' or 'Infinity',
+    which Decimal would take."""
+    cleaned = text
+    for unwanted in ("\xa0", "\u202f", " ", "kr"):
+        cleaned = cleaned.replace(unwanted, "")
+    if not AMOUNT.fullmatch(cleaned):
         raise ValueError(text)
-    return int(ore)
+    ore = int(Decimal(cleaned.replace(",", ".")) * 100)
+    if abs(ore) > MAX_ORE:
+        raise ValueError(text)
+    return ore
 
 
 def _parse_date(text: str) -> date:
     return datetime.strptime(text.strip(), "%Y-%m-%d").date()
 
 
+def _delimiter(text: str) -> str:
+    """The separator (semicolon, comma or tab) that splits the header into the known columns:
+    surer than guessing from the whole file, where decimal commas look like separators."""
+    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    for delimiter in DELIMITERS:
+        names = {name.strip().strip('"').lower() for name in header.split(delimiter)}
+        if all(names & set(COLUMNS[key]) for key in REQUIRED):
+            return delimiter
+    return max(DELIMITERS, key=header.count)
+
+
+def _parse_row(values: dict[str, str]):
+    """(None, (reference, amount_ore, paid_on, year, transaction)) or (message, None)."""
+    try:
+        paid_on = _parse_date(values["date"])
+    except ValueError:
+        return str(_l("The date must be written as YYYY-MM-DD.")), None
+    try:
+        amount = parse_amount(values["amount"])
+    except ValueError:
+        return str(_l("The amount is not a number.")), None
+    if amount <= 0:
+        return str(_l("The amount must be more than zero.")), None
+    year = paid_on.year
+    if values.get("year"):
+        if not values["year"].isdigit():
+            return str(_l("The year is not a year.")), None
+        year = int(values["year"])
+    return None, (values["reference"].replace(" ", ""), amount, paid_on, year,
+                  values.get("transaction") or None)
+
+
 def parse_bank_file(data: bytes) -> ImportResult:
     """Read a bank CSV; every bad row is reported, nothing is stored here."""
     result = ImportResult()
     text = _decode(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     header = next(reader, None)
+    while header is not None and not any(cell.strip() for cell in header):
+        header = next(reader, None)  # blank lines before the header
     if not header:
         raise DuesError("empty")
     names = [h.strip().lower() for h in header]
-    index = {}
-    for key, aliases in COLUMNS.items():
-        for i, name in enumerate(names):
-            if name in aliases:
-                index[key] = i
+    # By the first alias present: "Referens" wins over "Meddelande", wherever they stand.
+    index = {key: names.index(alias) for key, aliases in COLUMNS.items()
+             for alias in reversed(aliases) if alias in names}
     if any(key not in index for key in REQUIRED):
         raise DuesError("columns")
 
     parsed = []
-    for line, row in enumerate(reader, start=2):
+    line = reader.line_num + 1  # where the next record starts
+    for row in reader:
+        # The line a person sees in the file, also after a quoted cell with a line break.
+        start, line = line, reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
-        def cell(key, row=row):
-            i = index.get(key)
-            return row[i].strip() if i is not None and i < len(row) else ""
-        try:
-            paid_on = _parse_date(cell("date"))
-        except ValueError:
-            result.errors.append((line, str(_l("The date must be written as YYYY-MM-DD."))))
-            continue
-        try:
-            amount = parse_amount(cell("amount"))
-        except ValueError:
-            result.errors.append((line, str(_l("The amount is not a number."))))
-            continue
-        if amount <= 0:
-            result.errors.append((line, str(_l("The amount must be more than zero."))))
-            continue
-        year = paid_on.year
-        if cell("year"):
-            if not cell("year").isdigit():
-                result.errors.append((line, str(_l("The year is not a year."))))
-                continue
-            year = int(cell("year"))
-        parsed.append((line, cell("reference").replace(" ", ""), amount, paid_on, year,
-                       cell("transaction") or None))
+        values = {key: row[i].strip() if i < len(row) else "" for key, i in index.items()}
+        problem, fields = _parse_row(values)
+        if problem:
+            result.errors.append((start, problem))
+        else:
+            parsed.append((start, *fields))
 
     references = {p[1] for p in parsed}
     members = {m.payment_reference: m for m in db.session.scalars(
@@ -217,7 +255,9 @@ def import_bank_file(data: bytes, filename: str, actor) -> tuple[DuesImport | No
     db.session.flush()
     for row in result.rows:
         record_payment(row.member, row.year, row.amount_ore, row.paid_on, actor, method="bank",
-                       bank_transaction_id=row.transaction, dues_import=dues_import)
+                       bank_transaction_id=row.transaction, dues_import=dues_import,
+                       reactivate=False)
+    reactivate_paid_up([(row.member, row.year) for row in result.rows], actor)
     audit.record("dues.import", dues_import, actor=actor, detail=f"{len(result.rows)} rows")
     return dues_import, result
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from foreningen import audit
 from foreningen.db import utcnow
@@ -35,6 +35,10 @@ def purge(today: date | None = None) -> dict[str, int]:
         Member.anonymised_at.is_(None))))
     for member in former:
         anonymise(member)
+    if former:
+        # The payments stay (accounting) but pseudonymised: a note may name the person.
+        db.session.execute(update(DuesPayment).where(
+            DuesPayment.member_id.in_([m.id for m in former])).values(note=None))
 
     # Applications never confirmed, or declined, that nobody needs any more. A member row
     # with payments is never deleted (accounting), only anonymised.
@@ -47,10 +51,12 @@ def purge(today: date | None = None) -> dict[str, int]:
         audit.record("member.delete", ("member", member.id), actor=None)
         db.session.delete(member)
 
+    # Accounting records are kept seven years after the end of the year they were made in:
+    # by the date paid, not the dues year (a late payment is in a later year's books).
     oldest_year = today.year - config["RETENTION_PAYMENT_YEARS"]
     payments = db.session.execute(
-        delete(DuesPayment).where(DuesPayment.year < oldest_year)).rowcount
+        delete(DuesPayment).where(DuesPayment.paid_on < date(oldest_year, 1, 1))).rowcount
     if payments:
-        audit.record("dues.payments_delete", actor=None, detail=f"before {oldest_year}")
+        audit.record("dues.payments_delete", actor=None, detail=f"paid before {oldest_year}")
     return {"anonymised": len(former), "deleted_applications": len(unconfirmed),
             "deleted_payments": payments}

@@ -1,0 +1,159 @@
+"""Forms of the dues pages: rates, payments recorded by hand, bank-file import, reminders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from flask_wtf.i18n import translations
+from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from foreningen.auth.forms import REQUIRED
+from foreningen.dues.services import parse_amount
+from foreningen.forms import choices
+from foreningen.members.models import MemberCategory
+
+PAYMENT_ROWS = 8
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# A text input with a numeric keyboard: number inputs change on scrolling and drop input
+# they cannot parse, so the error would not name what was typed.
+NUMERIC = {"type": "text", "inputmode": "numeric", "autocomplete": "off"}
+YEAR_MESSAGE = _l("Enter a year between %(min)s and %(max)s.", min=FIRST_YEAR, max=LAST_YEAR)
+
+CATEGORY_NAMES = {
+    MemberCategory.ORDINARY: _l("Ordinary member"),
+    MemberCategory.SUPPORTING: _l("Supporting member"),
+    MemberCategory.ORGANISATION: _l("Organisation"),
+}
+
+
+def this_year() -> int:
+    return date.today().year
+
+
+def _year_range(form, field):
+    # Not NumberRange: its min and max attributes do not belong on a text input.
+    if field.data is not None and not FIRST_YEAR <= field.data <= LAST_YEAR:
+        raise ValidationError(YEAR_MESSAGE)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _year_field(label, **kwargs):
+    return IntegerField(label, default=this_year,
+                        validators=[DataRequired(REQUIRED), _year_range],
+                        render_kw=NUMERIC, **kwargs)
+
+
+def amount_in_ore(text: str | None, *, allow_zero: bool) -> int:
+    """Kronor as typed ('250', '250,00', '1 250,50') → öre, or a translated ValidationError."""
+    try:
+        ore = parse_amount(text or "")
+    except ValueError:
+        raise ValidationError(_l("Write the amount in kronor, e.g. 250 or 1 250,50.")) from None
+    if ore < 0:
+        raise ValidationError(_l("The amount cannot be negative."))
+    if ore == 0 and not allow_zero:
+        raise ValidationError(_l("The amount must be more than zero."))
+    return ore
+
+
+class YearForm(FlaskForm):
+    """The year selector of the overview (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    year = IntegerField(_l("Year"), id="show-year", render_kw=NUMERIC,
+                        validators=[Optional(), _year_range])
+
+
+class RateForm(FlaskForm):
+    year = _year_field(_l("Year"))
+    category = SelectField(_l("Member category"),
+                           choices=lambda: choices(CATEGORY_NAMES.items()),
+                           validators=[DataRequired(REQUIRED)])
+    amount = StringField(_l("Amount in kronor"), filters=[_strip],
+                         validators=[DataRequired(REQUIRED), Length(max=20)],
+                         description=_l("For example 250 or 1 250,50."),
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    decision_reference = StringField(
+        _l("Decision reference"), filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        description=_l("Where the annual meeting decided the rate, e.g. "
+                       "\"Annual meeting 2026-03-14, § 12\"."))
+
+    amount_ore: int | None = None
+
+    def validate_amount(self, field):
+        self.amount_ore = amount_in_ore(field.data, allow_zero=True)
+
+
+class PaymentRowForm(Form):
+    """One payment; a row left empty is ignored."""
+
+    class Meta:
+        def get_translations(self, form):
+            return translations  # WTForms' own messages in the page's language, as FlaskForm
+
+    member = StringField(_l("Member number or payment reference"), filters=[_strip],
+                         validators=[Optional(), Length(max=20)],
+                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    amount = StringField(_l("Amount in kronor"), filters=[_strip],
+                         validators=[Optional(), Length(max=20)],
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    paid_on = DateField(_l("Date paid"), validators=[Optional()],
+                        render_kw={"max": "9999-12-31"})
+    year = IntegerField(_l("Dues year"), default=this_year,
+                        validators=[Optional(), _year_range],
+                        render_kw=NUMERIC)
+    note = StringField(_l("Note"), filters=[_strip], validators=[Optional(), Length(max=200)],
+                       render_kw={"autocomplete": "off"})
+
+    amount_ore: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        typed = (self.member, self.amount, self.paid_on, self.note)
+        return not any((f.raw_data or [""])[0].strip() for f in typed)
+
+    def validate(self, extra_validators=None):
+        if self.is_empty:
+            return True
+        valid = super().validate(extra_validators)
+        for name in ("member", "amount", "paid_on", "year"):
+            f = self[name]
+            if not f.errors and f.data in (None, ""):
+                f.errors = [*f.errors, REQUIRED]
+                valid = False
+        if not self.amount.errors and self.amount.data:
+            try:
+                self.amount_ore = amount_in_ore(self.amount.data, allow_zero=False)
+            except ValidationError as exc:
+                self.amount.errors = [*self.amount.errors, str(exc)]
+                valid = False
+        return valid
+
+
+class PaymentsForm(FlaskForm):
+    rows = FieldList(FormField(PaymentRowForm), min_entries=PAYMENT_ROWS,
+                     max_entries=PAYMENT_ROWS)
+
+    def filled_rows(self) -> list[tuple[int, PaymentRowForm]]:
+        """(row number from 1, row) for every row with something typed in it."""
+        return [(n, entry.form) for n, entry in enumerate(self.rows, start=1)
+                if not entry.form.is_empty]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Bank file (CSV)"), validators=[FileRequired(REQUIRED)],
+                     render_kw={"accept": ".csv,.txt,text/csv,text/plain"})
+
+
+class RemindersForm(FlaskForm):
+    year = _year_field(_l("Dues year"))

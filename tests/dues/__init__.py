@@ -1,0 +1,96 @@
+"""Helpers for the dues tests: members, rates and payments made through the real services."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date
+from types import SimpleNamespace
+
+from sqlalchemy import func, select
+
+from foreningen.dues import services as dues
+from foreningen.dues.models import DuesImport, DuesPayment, DuesRate
+from foreningen.extensions import db
+from foreningen.members import services as members
+from foreningen.members.models import Member
+
+THIS_YEAR = date.today().year
+_numbers = itertools.count(1001)
+
+
+def make_member(app, *, status="active", category="ordinary", number=None, locale="en",
+                left_on=None, **details) -> SimpleNamespace:
+    """A Member row as the register would hold it; numbers 1001, 1002, … in each test."""
+    with app.app_context():
+        if number is None:
+            number = (db.session.scalar(select(func.max(Member.number))) or 1000) + 1
+        n = next(_numbers)
+        values = {"first_name": f"Förnamn{n}", "last_name": f"Efternamn{n}",
+                  "email": f"medlem{n}@example.org", "phone": f"070-{n:07d}",
+                  "street_address": f"Storgatan {n}", "postal_code": "111 22",
+                  "city": "Stockholm", **details}
+        member = Member(number=number, payment_reference=members.reference_for(number),
+                        category=category, status=status, locale=locale, left_on=left_on,
+                        joined_on=date(THIS_YEAR - 3, 1, 10),
+                        privacy_notice_version=app.config["PRIVACY_NOTICE_VERSION"], **values)
+        db.session.add(member)
+        db.session.commit()
+        return SimpleNamespace(id=member.id, number=number, reference=member.payment_reference,
+                               **values)
+
+
+def set_rate(app, ore: int, category="ordinary", year=THIS_YEAR, reference="Årsmöte § 7"):
+    with app.app_context():
+        dues.set_rate(year, category, ore, reference, actor=None)
+        db.session.commit()
+
+
+def pay(app, member, ore: int, year=THIS_YEAR, paid_on=None, note=None):
+    with app.app_context():
+        dues.record_payment(db.session.get(Member, member.id), year, ore,
+                            paid_on or date(year, 2, 1), actor=None, note=note)
+        db.session.commit()
+
+
+def member_row(app, member_id) -> Member | None:
+    """A detached copy of the member's row, or None when it was deleted."""
+    with app.app_context():
+        row = db.session.get(Member, member_id)
+        if row is not None:
+            db.session.expunge(row)
+        return row
+
+
+def payments(app, **where) -> list[tuple]:
+    """(member_id, year, amount_ore, paid_on, method, transaction id, note), in id order."""
+    with app.app_context():
+        stmt = select(DuesPayment).order_by(DuesPayment.id)
+        for name, value in where.items():
+            stmt = stmt.where(getattr(DuesPayment, name) == value)
+        return [(p.member_id, p.year, p.amount_ore, p.paid_on, p.method, p.bank_transaction_id,
+                 p.note) for p in db.session.scalars(stmt)]
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def rates(app) -> list[tuple]:
+    with app.app_context():
+        return [(r.year, r.category, r.amount_ore, r.decision_reference)
+                for r in db.session.scalars(select(DuesRate).order_by(DuesRate.id))]
+
+
+def imports(app) -> list[tuple]:
+    with app.app_context():
+        return [(i.filename, i.row_count, i.total_ore)
+                for i in db.session.scalars(select(DuesImport).order_by(DuesImport.id))]
+
+
+def text_of(html: str) -> str:
+    """The page's text with tags and repeated white space removed, to read like a person."""
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = text.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
+    return re.sub(r"\s+", " ", text.replace("\xa0", " "))
