@@ -115,8 +115,11 @@ def _cli_error(code: str) -> str:
 @click.command("demo-data")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when there are already accounts.")
-def demo_data(if_empty):
-    """Load realistic Swedish demo data: municipalities and one account per role."""
+@click.option("--members", type=click.IntRange(min=1), default=None,
+              help="Add this many invented members every time (for measurements); without "
+                   "it a demo register of a few hundred is added once.")
+def demo_data(if_empty, members):
+    """Load realistic Swedish demo data: municipalities, one account per role, members."""
     from foreningen import demo
 
     if current_app.config["PRODUCTION"]:
@@ -129,7 +132,7 @@ def demo_data(if_empty):
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo(demo.summary(None))
         return
-    created = demo.load()
+    created = demo.load(members=members)
     db.session.commit()
     click.echo(demo.summary(created))
 

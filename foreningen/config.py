@@ -107,6 +107,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+        # Uploads (bank files) are refused above this size before they are read.
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         # Membership
         "VOTING_CATEGORIES": [c.strip() for c in env.get("VOTING_CATEGORIES", "ordinary")
                               .split(",") if c.strip()],

@@ -11,7 +11,8 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger("foreningen.errors")
 
 PAGES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html",
-         405: "errors/404.html", 410: "errors/404.html", 429: "errors/429.html",
+         405: "errors/404.html", 410: "errors/404.html", 413: "errors/413.html",
+         429: "errors/429.html",
          500: "errors/500.html"}
 
 

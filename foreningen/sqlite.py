@@ -5,6 +5,10 @@ from __future__ import annotations
 from sqlalchemy import event
 
 
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def init_app(app, db) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
@@ -16,6 +20,8 @@ def init_app(app, db) -> None:
         # Let SQLAlchemy, not the driver, decide where transactions begin, so that
         # SAVEPOINT works (the pysqlite recipe in SQLAlchemy's documentation).
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds only ASCII: "Åsa" must match "åsa" in searches.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")

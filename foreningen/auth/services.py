@@ -250,9 +250,10 @@ def request_password_reset(email: str) -> None:
     audit.record("auth.reset_request", user, actor=None)
 
 
-def invite(user: User) -> None:
+def invite(user: User, template: str = "invitation",
+           subject: str = "You are invited to Föreningen") -> None:
     token = _issue_token(user, INVITE, current_app.config["INVITE_TOKEN_HOURS"])
-    mail.queue(user.email, "invitation", "You are invited to Föreningen", locale=user.locale,
+    mail.queue(user.email, template, subject, locale=user.locale,
                link=external_url("auth.accept_invitation", token=token),
                hours=current_app.config["INVITE_TOKEN_HOURS"])
     audit.record("user.invite", user, municipality_id=user.municipality_id)

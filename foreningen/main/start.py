@@ -53,6 +53,7 @@ def _links(role: Role) -> list[tuple[str, str]]:
         return [
             (_l("Member register"), url_for("members.register")),
             (_l("Applications"), url_for("members.applications")),
+            (_l("Dues"), url_for("dues.index")),
             (_l("Audit log"), url_for("admin.audit_log")),
         ]
     if role is Role.COORDINATOR:

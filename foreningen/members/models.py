@@ -63,7 +63,7 @@ class Member(TimestampMixin, db.Model):
     confirmation_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    joined_on: Mapped[date | None] = mapped_column(Date)
+    joined_on: Mapped[date | None] = mapped_column(Date, index=True)
     left_on: Mapped[date | None] = mapped_column(Date, index=True)
     leave_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erasure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from stdnum import luhn
 
@@ -14,6 +14,7 @@ from foreningen.auth import services as accounts
 from foreningen.auth.queries import user_by_email
 from foreningen.auth.tokens import new_token, token_hash
 from foreningen.db import utcnow
+from foreningen.dues.models import DuesPayment
 from foreningen.extensions import db
 from foreningen.members.models import (
     CURRENT_STATUSES,
@@ -181,7 +182,7 @@ def approve(member: Member, actor) -> None:
     if user is None:
         user = accounts.create_user(member.email, member.name, [Role.MEMBER],
                                     locale=member.locale)
-        accounts.invite(user)
+        accounts.invite(user, "member_invitation", "Welcome as a member of Föreningen")
     else:
         if Role.MEMBER not in user.role_names:
             accounts.set_roles(user, [*user.role_names, Role.MEMBER], user.municipality_id)
@@ -223,6 +224,8 @@ def change_status(member: Member, to_status: str, reason: str | None, actor,
     elif to_status == MemberStatus.ACTIVE:
         member.left_on = None
         member.joined_on = member.joined_on or today()
+    elif to_status == MemberStatus.APPLIED:
+        member.left_on = None  # applying again, as submit_application does
     audit.record(f"member.status_{to_status}", member, actor=actor,
                  municipality_id=member.municipality_id)
 
@@ -323,6 +326,9 @@ def anonymise(member: Member, actor=None) -> None:
     member.anonymised_at = utcnow()
     for change in member.history:
         change.reason = None
+    # Payments stay (accounting) but their free-text notes may name someone.
+    db.session.execute(update(DuesPayment).where(DuesPayment.member_id == member.id)
+                       .values(note=None))
     for consent in list(member.consents):
         member.consents.remove(consent)
     if member.user_id:

@@ -79,6 +79,7 @@ def upgrade():
     )
     with op.batch_alter_table('member', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_member_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_member_joined_on'), ['joined_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_member_left_on'), ['left_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_member_municipality_id'), ['municipality_id'], unique=False)
         batch_op.create_index('ix_member_name', ['last_name', 'first_name'], unique=False)
@@ -165,6 +166,7 @@ def downgrade():
         batch_op.drop_index('ix_member_name')
         batch_op.drop_index(batch_op.f('ix_member_municipality_id'))
         batch_op.drop_index(batch_op.f('ix_member_left_on'))
+        batch_op.drop_index(batch_op.f('ix_member_joined_on'))
         batch_op.drop_index(batch_op.f('ix_member_email'))
 
     op.drop_table('member')

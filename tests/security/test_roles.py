@@ -11,8 +11,22 @@ PUBLIC = {"static", "main.index", "main.healthz", "main.set_language", "auth.sig
           "auth.second_factor", "auth.totp_setup", "auth.request_reset",
           "auth.reset_password", "auth.accept_invitation", "join.confirm", "join.apply",
           "join.confirmed", "join.submitted"}
-ADMIN_ONLY_PREFIX = "admin."
-BOARD_ALSO = {"admin.audit_log"}  # the board reviews access (PRIVACY.md)
+# Who may GET the pages of each restricted area (PRIVACY.md); the rest: every signed-in user.
+AREAS = {"admin.": {"admin"}, "members.": {"board"}, "dues.": {"board"}}
+EXCEPTIONS = {
+    "admin.audit_log": {"admin", "board"},       # the board reviews access
+    "members.register": {"board", "coordinator"},  # coordinators read the register
+    "members.member": {"board", "coordinator"},
+}
+
+
+def allowed_roles(endpoint):
+    if endpoint in EXCEPTIONS:
+        return EXCEPTIONS[endpoint]
+    for prefix, roles in AREAS.items():
+        if endpoint.startswith(prefix):
+            return roles
+    return None
 
 
 def _get_rules(app):
@@ -40,9 +54,9 @@ def test_each_role_gets_only_its_pages(app, client, login, role):
     login(role)
     for rule in _get_rules(app):
         status = client.get(_url(rule)).status_code
-        allowed = role == "admin" or (role == "board" and rule.endpoint in BOARD_ALSO)
-        if rule.endpoint.startswith(ADMIN_ONLY_PREFIX) and not allowed:
-            assert status == 403, (role, rule)
+        roles = allowed_roles(rule.endpoint)
+        if roles is not None and role not in roles:
+            assert status == 403, (role, rule, status)
         else:
             assert status in (200, 404), (role, rule, status)
 

@@ -1,0 +1,112 @@
+"""The treasurer's export of the filtered register, as CSV or XLSX.
+
+Every text cell that a spreadsheet could read as a formula (it starts with = + - @, a tab or
+a carriage return) gets an apostrophe in front (OWASP, "CSV injection"). Members with
+protected identity arrive without address or phone (see queries.EXPORT_COLUMNS).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from foreningen import audit
+from foreningen.members.forms import CATEGORY_NAMES, STATUS_NAMES
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+MONEY, DATE = "money", "date"
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula is made plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _kronor(ore: int | None) -> Decimal | None:
+    return None if ore is None else (Decimal(ore) / 100).quantize(Decimal("0.01"))
+
+
+def table(rows, year: int, voting: set[str]) -> tuple[list[tuple[str, str | None]], list[list]]:
+    """Headers (with the kind of each column) and plain values, in the user's language."""
+    yes, no = _("Yes"), _("No")
+    # Translated once, not once per row.
+    category_names = {key: str(name) for key, name in CATEGORY_NAMES.items()}
+    status_names = {key: str(name) for key, name in STATUS_NAMES.items()}
+    headers = [
+        (_("Member number"), None), (_("Payment reference"), None), (_("First name"), None),
+        (_("Last name"), None), (_("Email address"), None), (_("Category"), None),
+        (_("Votes"), None), (_("Status"), None), (_("Joined"), DATE), (_("Left"), DATE),
+        (_("Municipality"), None),
+        (_("Dues rate %(year)s (SEK)", year=year), MONEY),
+        (_("Paid %(year)s (SEK)", year=year), MONEY),
+        (_("Paid up %(year)s", year=year), None),
+        (_("Street address"), None), (_("Postal code"), None), (_("City"), None),
+        (_("Phone"), None),
+    ]
+    values = [[
+        row.number, row.payment_reference, row.first_name, row.last_name, row.email,
+        category_names.get(row.category, row.category),
+        yes if row.category in voting else no,
+        status_names.get(row.status, row.status),
+        row.joined_on, row.left_on, row.municipality or "",
+        _kronor(row.rate_ore), _kronor(row.paid_ore), yes if row.paid_up else no,
+        row.street_address or "", row.postal_code or "", row.city or "", row.phone or "",
+    ] for row in rows]
+    return headers, values
+
+
+def to_csv(headers, values) -> bytes:
+    """UTF-8 with a byte order mark, so that spreadsheet programs read å, ä and ö right."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(title) for title, _kind in headers])
+    for row in values:
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date)
+                         else neutralise(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(headers, values, title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    sheet.append([neutralise(t) for t, _kind in headers])
+    kinds = [kind for _title, kind in headers]
+    for row in values:
+        sheet.append([_xlsx_cell(sheet, value, kind) for value, kind in zip(row, kinds,
+                                                                            strict=True)])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _xlsx_cell(sheet, value, kind):
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        # openpyxl would store text starting with "=" as a formula: neutralise first.
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    if kind in (MONEY, DATE):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "#,##0.00" if kind == MONEY else "yyyy-mm-dd"
+        return cell
+    return value
+
+
+def record_export(fmt: str, count: int) -> None:
+    """An export of the register is an access to many people's data: always audited (no
+    search words in the detail: they may be names)."""
+    audit.record("member.export", ("member", None), detail=f"{fmt}, {count} rows")
