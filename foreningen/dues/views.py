@@ -46,6 +46,8 @@ def index():
     selector = forms.YearForm(request.args)
     year = selector.year.data if selector.validate() and selector.year.data else None
     year = year or forms.this_year()
+    if not selector.year.errors:
+        selector.year.data = year  # the field shows the year the page is about
     form = forms.RateForm(year=year)
     if form.validate_on_submit():
         services.set_rate(form.year.data, form.category.data, form.amount_ore,

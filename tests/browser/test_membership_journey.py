@@ -16,7 +16,7 @@ from foreningen.extensions import db
 from foreningen.mail import send_pending
 from foreningen.members.models import Member
 from tests import factories
-from tests.browser.test_journeys import NEW_PASSWORD, follow, heading, sign_in
+from tests.browser.test_journeys import NEW_PASSWORD, follow, sign_in
 
 pytestmark = pytest.mark.browser
 
