@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from foreningen.db import EncryptedText, TimestampMixin, UTCDateTime, utcnow
@@ -32,6 +32,17 @@ CURRENT_STATUSES = (MemberStatus.APPLIED, MemberStatus.ACTIVE, MemberStatus.LAPS
 _CURRENT_SQL = "status IN ('applied', 'active', 'lapsed')"
 
 
+def search_key_for(first_name: str | None, last_name: str | None, email: str | None) -> str:
+    """What the register's search looks in: names and email, case-folded once when written,
+    so a search is one LIKE on one column (and "åsa" finds "Åsa" on SQLite too)."""
+    return " ".join(p for p in (first_name, last_name, email) if p).casefold()[:600]
+
+
+def _default_search_key(context) -> str:
+    row = context.get_current_parameters()  # also per row of a bulk insert
+    return search_key_for(row.get("first_name"), row.get("last_name"), row.get("email"))
+
+
 class Member(TimestampMixin, db.Model):
     __tablename__ = "member"
     __table_args__ = (
@@ -48,6 +59,8 @@ class Member(TimestampMixin, db.Model):
     first_name: Mapped[str] = mapped_column(String(80), nullable=False)
     last_name: Mapped[str] = mapped_column(String(80), nullable=False)
     email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
+    search_key: Mapped[str] = mapped_column(String(600), nullable=False,
+                                            default=_default_search_key)
     phone: Mapped[str | None] = mapped_column(EncryptedText(255))
     street_address: Mapped[str | None] = mapped_column(EncryptedText(512))
     postal_code: Mapped[str | None] = mapped_column(EncryptedText(255))
@@ -85,6 +98,12 @@ class Member(TimestampMixin, db.Model):
     @property
     def is_current(self) -> bool:
         return self.status in CURRENT_STATUSES
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _keep_search_key(mapper, connection, member: Member) -> None:
+    member.search_key = search_key_for(member.first_name, member.last_name, member.email)
 
 
 class MemberStatusChange(db.Model):

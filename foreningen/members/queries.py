@@ -69,15 +69,8 @@ def _search(stmt: Select, q: str) -> Select:
         if len(term) <= 9:
             found.append(Member.number == int(term))
         return stmt.where(or_(*found))
-    ascii_only_lower = db.session.get_bind().dialect.name == "sqlite"
     for word in term.split()[:5]:
-        variants = {word.lower()}
-        if ascii_only_lower and not word.isascii():
-            # SQLite's lower() folds only ASCII: "åsa" must also find "Åsa" there.
-            variants.add(word[:1].upper() + word[1:].lower())
-        stmt = stmt.where(or_(*(column.icontains(v, autoescape=True) for v in variants
-                                for column in (Member.first_name, Member.last_name,
-                                               Member.email))))
+        stmt = stmt.where(Member.search_key.contains(word.casefold(), autoescape=True))
     return stmt
 
 

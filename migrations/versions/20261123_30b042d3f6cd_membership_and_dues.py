@@ -46,6 +46,7 @@ def upgrade():
     sa.Column('first_name', sa.String(length=80), nullable=False),
     sa.Column('last_name', sa.String(length=80), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('search_key', sa.String(length=600), nullable=False),
     sa.Column('phone', sa.String(length=255), nullable=True),
     sa.Column('street_address', sa.String(length=512), nullable=True),
     sa.Column('postal_code', sa.String(length=255), nullable=True),
