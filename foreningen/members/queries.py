@@ -222,3 +222,11 @@ def approval_problems(member_ids: list[int]) -> dict[str, list[str]]:
         elif applicant.email_confirmed_at is None:
             problems["not_confirmed"].append(applicant.name)
     return problems
+
+
+def erasure_requests() -> list[Member]:
+    """Members who asked to be erased and are not yet: the board acts within a month."""
+    return list(db.session.scalars(
+        select(Member).where(Member.erasure_requested_at.is_not(None),
+                             Member.anonymised_at.is_(None))
+        .order_by(Member.erasure_requested_at)))

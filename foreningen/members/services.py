@@ -295,6 +295,19 @@ def request_erasure(member: Member, actor) -> None:
     audit.record("member.erasure_request", member, actor=actor)
 
 
+def erase(member: Member, actor) -> None:
+    """The board carries out an erasure request: the member leaves (if still a member) and
+    is anonymised at once; payments stay, pseudonymised (accounting law)."""
+    if member.anonymised_at is not None:
+        raise MemberError("anonymised")
+    if member.status in (MemberStatus.ACTIVE, MemberStatus.LAPSED):
+        change_status(member, MemberStatus.LEFT, None, actor)
+    elif member.status == MemberStatus.APPLIED:
+        _record_change(member, MemberStatus.DECLINED, None, actor)
+    audit.record("member.erase", member, actor=actor)
+    anonymise(member, actor)
+
+
 def set_consent(member: Member, purpose: str, given: bool, actor) -> None:
     if purpose not in OPTIONAL_PURPOSES:
         raise MemberError("purpose")

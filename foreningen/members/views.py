@@ -79,6 +79,7 @@ def register():
     return render_template("members/register.html", form=form, filters=f,
                            pagination=queries.register_page(f, _page()),
                            counts=queries.counts(), voting=_voting(),
+                           erasures=queries.erasure_requests(),
                            categories=forms.CATEGORY_NAMES, statuses=forms.STATUS_NAMES)
 
 
@@ -183,6 +184,23 @@ def reveal_contact(member_id: int):
     response = _render_member(page, revealed=True)
     db.session.commit()
     return response
+
+
+@bp.route("/<int:member_id>/erase", methods=["POST"])
+@requires(Role.BOARD)
+def erase(member_id: int):
+    member = _member_or_404(member_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.erase(member, _actor())
+        except services.MemberError:
+            db.session.rollback()
+            flash(_("This member's details are already erased."), "error")
+        else:
+            db.session.commit()
+            flash(_("The member's personal data is erased. Payments are kept without a name "
+                    "for the accounting period."), "success")
+    return redirect(url_for("members.member", member_id=member_id))
 
 
 # --- applications -------------------------------------------------------------------------

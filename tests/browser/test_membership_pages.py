@@ -30,6 +30,8 @@ def _member_with_account(live, email: str, protected: bool = False) -> int:
         member.email_confirmed_at = members.utcnow()
         members.approve(member, None)
         member.protected_identity = protected
+        if protected:  # the board's pages then also show the erasure request
+            members.request_erasure(member, None)
         accounts.set_password(db.session.get(User, member.user_id), PASSWORD, "test")
         dues.set_rate(date.today().year, "ordinary", 30000, "Årsmötet § 9", None)
         dues.record_payment(member, date.today().year, 10000, date.today(), None)
