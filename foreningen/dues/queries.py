@@ -14,6 +14,19 @@ from foreningen.members.models import Member, MemberCategory, MemberStatus
 DUES_STATUSES = (MemberStatus.ACTIVE, MemberStatus.LAPSED)
 
 
+@dataclass
+class DuesStanding:
+    """One member's dues for one year: the rate of their category and what they paid."""
+
+    year: int
+    rate_ore: int | None
+    paid_ore: int
+
+    @property
+    def paid_up(self) -> bool:
+        return self.rate_ore is not None and self.paid_ore >= self.rate_ore
+
+
 def paid_sums(year: int):
     """Subquery: member_id, paid_ore for one year."""
     return (select(DuesPayment.member_id, func.sum(DuesPayment.amount_ore).label("paid_ore"))

@@ -14,7 +14,7 @@ from sqlalchemy import Select, case, func, null, or_, select
 from sqlalchemy.orm import selectinload
 
 from foreningen.auth.models import User
-from foreningen.dues.queries import paid_for, payments_of, rate_for, with_dues
+from foreningen.dues.queries import DuesStanding, paid_for, payments_of, rate_for, with_dues
 from foreningen.extensions import db
 from foreningen.members.models import Member, MemberStatus
 from foreningen.municipalities.models import Municipality
@@ -164,17 +164,12 @@ def municipality_choices() -> list[tuple[int, str]]:
 # --- one member ---------------------------------------------------------------------------
 
 @dataclass
-class MemberPage:
-    member: Member
-    actors: dict[int, str]
-    payments: list
-    year: int
-    rate_ore: int | None
-    paid_ore: int
+class MemberPage(DuesStanding):
+    """The member, who changed what, the payments, and the dues of the year shown."""
 
-    @property
-    def paid_up(self) -> bool:
-        return self.rate_ore is not None and self.paid_ore >= self.rate_ore
+    member: Member = None
+    actors: dict[int, str] = None
+    payments: list = None
 
 
 def member_page(member_id: int, year: int | None = None) -> MemberPage | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from foreningen.audit import AuditEvent
 from foreningen.auth.tokens import token_hash
 from foreningen.db import utcnow
 from foreningen.dues.models import DuesPayment, DuesRate
-from foreningen.dues.queries import payments_of
+from foreningen.dues.queries import DuesStanding, payments_of
 from foreningen.extensions import db
 from foreningen.members import services
 from foreningen.members.models import Member, MemberStatus
@@ -35,15 +34,7 @@ def application_for_token(token: str) -> Member | None:
     return member
 
 
-@dataclass
-class DuesYear:
-    year: int
-    rate_ore: int | None
-    paid_ore: int
-
-    @property
-    def paid_up(self) -> bool:
-        return self.rate_ore is not None and self.paid_ore >= self.rate_ore
+DuesYear = DuesStanding
 
 
 def dues_years(member: Member, payments: list[DuesPayment], this_year: int) -> list[DuesYear]:
