@@ -9,25 +9,20 @@ Prints the median time and the number of SQL statements per page.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
-from flask_migrate import upgrade
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from foreningen import create_app  # noqa: E402
+from bench.harness import bench_app, measure, timed  # noqa: E402
 from foreningen.audit import AuditEvent  # noqa: E402
 from foreningen.auth.models import User, UserRole  # noqa: E402
 from foreningen.db import utcnow  # noqa: E402
 from foreningen.extensions import db  # noqa: E402
-from tests.support import base_config, scratch_database, submit  # noqa: E402
 
 USERS = int(os.environ.get("BENCH_USERS", 20_000))
 EVENTS = int(os.environ.get("BENCH_EVENTS", 300_000))
@@ -69,39 +64,15 @@ def fill(app) -> int:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = scratch_database(Path(tmp), "bench")
-        app = create_app(base_config(url, 25, RATELIMIT_ENABLED=False))
-        with app.app_context():
-            upgrade()
-        started = time.perf_counter()
-        admin_id = fill(app)
-        print(f"filled {USERS:,} users and {EVENTS:,} audit events in "
-              f"{time.perf_counter() - started:.1f} s on {url.split(':')[0]}")
-
-        statements = []
-        with app.app_context():
-            event.listen(db.engine, "before_cursor_execute",
-                         lambda *a, **k: statements.append(1))
-        client = app.test_client()
+    with bench_app("bench") as (app, kind):
+        admin_id = timed(f"filled {USERS:,} users and {EVENTS:,} audit events on {kind}",
+                         lambda: fill(app))
         with app.app_context():
             from foreningen.auth.passwords import hash_password
 
             db.session.get(User, admin_id).password_hash = hash_password("bench-password-2026")
             db.session.commit()
-        signed_in = submit(client, "/auth/sign-in", {"email": "user0@example.org",
-                                                     "password": "bench-password-2026"})
-        assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[-3000:]
-        print(f"{'page':58} {'median ms':>10} {'queries':>8}")
-        for page in PAGES:
-            times = []
-            for _ in range(5):
-                statements.clear()
-                t0 = time.perf_counter()
-                response = client.get(page)
-                times.append((time.perf_counter() - t0) * 1000)
-                assert response.status_code == 200, (page, response.status_code)
-            print(f"{page:58} {statistics.median(times):10.1f} {len(statements):8d}")
+        measure(app, "user0@example.org", "bench-password-2026", [(p, 5) for p in PAGES])
 
 
 if __name__ == "__main__":

@@ -12,24 +12,20 @@ SQL statements per page and export.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
-from flask_migrate import upgrade
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from foreningen import create_app, demo  # noqa: E402
+from bench.harness import bench_app, measure, timed  # noqa: E402
+from foreningen import demo  # noqa: E402
 from foreningen.extensions import db  # noqa: E402
 from foreningen.members.models import Member  # noqa: E402
 from foreningen.municipalities.queries import by_code  # noqa: E402
-from tests.support import base_config, scratch_database, submit  # noqa: E402
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", 30_000))
 YEAR = date.today().year
@@ -70,38 +66,10 @@ def pages(s: dict) -> list[tuple[str, int]]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = scratch_database(Path(tmp), "bench_members")
-        app = create_app(base_config(url, 25, RATELIMIT_ENABLED=False))
-        with app.app_context():
-            upgrade()
-        started = time.perf_counter()
-        sample = fill(app)
-        print(f"filled {sample['count']:,} members with history and payments in "
-              f"{time.perf_counter() - started:.1f} s on {url.split(':')[0]}")
-
-        statements = []
-        with app.app_context():
-            event.listen(db.engine, "before_cursor_execute",
-                         lambda *a, **k: statements.append(1))
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        signed_in = submit(client, "/auth/sign-in", {"email": "styrelse@example.org",
-                                                     "password": demo.DEMO_PASSWORD})
-        assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[-3000:]
-        print(f"{'page':64} {'median ms':>10} {'queries':>8} {'kB':>8}")
-        for page, repetitions in pages(sample):
-            times = []
-            for _ in range(repetitions):
-                statements.clear()
-                t0 = time.perf_counter()
-                response = client.get(page)
-                times.append((time.perf_counter() - t0) * 1000)
-                assert response.status_code == 200, (page, response.status_code)
-            print(f"{page:64} {statistics.median(times):10.1f} {len(statements):8d} "
-                  f"{len(response.get_data()) / 1024:8.0f}")
-        with app.app_context():
-            db.engine.dispose()
+    with bench_app("bench_members") as (app, kind):
+        sample = timed(f"filled {MEMBERS:,} members with history and payments on {kind}",
+                       lambda: fill(app))
+        measure(app, "styrelse@example.org", demo.DEMO_PASSWORD, pages(sample))
 
 
 if __name__ == "__main__":
