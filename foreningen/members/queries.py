@@ -14,6 +14,7 @@ from sqlalchemy import Select, case, func, null, or_, select
 from sqlalchemy.orm import selectinload
 
 from foreningen.auth.models import User
+from foreningen.auth.queries import user_by_email
 from foreningen.dues.queries import DuesStanding, paid_for, payments_of, rate_for, with_dues
 from foreningen.extensions import db
 from foreningen.members.models import Member, MemberStatus
@@ -210,13 +211,21 @@ def applications(member_ids: list[int]) -> list[Member]:
 
 def approval_problems(member_ids: list[int]) -> dict[str, list[str]]:
     """Why a set of applications cannot all be approved: names by reason."""
-    problems: dict[str, list[str]] = {"not_confirmed": [], "not_applied": []}
+    problems: dict[str, list[str]] = {"not_confirmed": [], "not_applied": [],
+                                      "account_disabled": []}
     for applicant in applications(member_ids):
         if applicant.status != MemberStatus.APPLIED:
             problems["not_applied"].append(applicant.name)
         elif applicant.email_confirmed_at is None:
             problems["not_confirmed"].append(applicant.name)
+        elif _disabled_account(applicant):
+            problems["account_disabled"].append(applicant.name)
     return problems
+
+
+def _disabled_account(member: Member) -> bool:
+    user = db.session.get(User, member.user_id) if member.user_id else user_by_email(member.email)
+    return user is not None and user.disabled_at is not None
 
 
 def erasure_requests() -> list[Member]:

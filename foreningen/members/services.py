@@ -175,10 +175,12 @@ def approve(member: Member, actor) -> None:
         raise MemberError("not_applied")
     if member.email_confirmed_at is None:
         raise MemberError("not_confirmed")
-    _record_change(member, MemberStatus.ACTIVE, None, actor)
-    member.joined_on = member.joined_on or today()
     user = db.session.get(accounts.User, member.user_id) if member.user_id else None
     user = user or user_by_email(member.email)
+    if user is not None and not user.is_active:
+        raise MemberError("account_disabled")  # an administrator must enable it first
+    _record_change(member, MemberStatus.ACTIVE, None, actor)
+    member.joined_on = member.joined_on or today()
     if user is None:
         user = accounts.create_user(member.email, member.name, [Role.MEMBER],
                                     locale=member.locale)

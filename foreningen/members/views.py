@@ -33,6 +33,8 @@ APPLICATION_ERRORS = {
                                   name=name),
     "not_confirmed": lambda name: _("%(name)s has not confirmed their email address yet, so "
                                     "the application cannot be approved.", name=name),
+    "account_disabled": lambda name: _("%(name)s has a disabled account in the portal. Ask an "
+                                       "administrator to enable it, then approve.", name=name),
 }
 
 
@@ -245,6 +247,9 @@ def _approval_refusal(ids: list[int]) -> str:
                        names=", ".join(problems["not_confirmed"])))
     if problems["not_applied"]:
         parts.append(_("Already handled: %(names)s.", names=", ".join(problems["not_applied"])))
+    if problems["account_disabled"]:
+        parts.append(_("Disabled account in the portal: %(names)s.",
+                       names=", ".join(problems["account_disabled"])))
     parts.append(_("Remove them from the selection and try again."))
     return " ".join(parts)
 

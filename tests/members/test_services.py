@@ -172,3 +172,21 @@ def test_leaving_withdraws_optional_consents(app, db):
         assert newsletter and all(c.withdrawn_at for c in newsletter)
         privacy = [c for c in member.consents if c.purpose == "privacy_notice"]
         assert privacy[0].withdrawn_at is None
+
+
+def test_approval_refused_while_the_account_is_disabled(app, db, client, login):
+    from foreningen.auth import services as accounts
+    from tests.support import submit
+
+    member_id = _apply(app, email="avstangd@example.org")
+    with app.test_request_context():
+        user = accounts.create_user("avstangd@example.org", "Avstängd", ["parent"])
+        user.disabled_at = services.utcnow()
+        db.session.get(Member, member_id).email_confirmed_at = services.utcnow()
+        db.session.commit()
+    login("board", locale="en")
+    page = submit(client, "/members/applications", action_contains=f"/{member_id}/approve",
+                  follow_redirects=True).get_data(as_text=True)
+    assert "has a disabled account in the portal" in page
+    with app.app_context():
+        assert db.session.get(Member, member_id).status == MemberStatus.APPLIED
