@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import bench_app, measure, timed  # noqa: E402
-from foreningen.audit import AuditEvent  # noqa: E402
-from foreningen.auth.models import User, UserRole  # noqa: E402
-from foreningen.db import utcnow  # noqa: E402
-from foreningen.extensions import db  # noqa: E402
+from foreningen.accounts.models import User, UserRole  # noqa: E402
+from foreningen.core.audit import AuditEvent  # noqa: E402
+from foreningen.core.db import utcnow  # noqa: E402
+from foreningen.core.extensions import db  # noqa: E402
 
 USERS = int(os.environ.get("BENCH_USERS", 20_000))
 EVENTS = int(os.environ.get("BENCH_EVENTS", 300_000))
@@ -68,7 +68,7 @@ def main() -> None:
         admin_id = timed(f"filled {USERS:,} users and {EVENTS:,} audit events on {kind}",
                          lambda: fill(app))
         with app.app_context():
-            from foreningen.auth.passwords import hash_password
+            from foreningen.accounts.passwords import hash_password
 
             db.session.get(User, admin_id).password_hash = hash_password("bench-password-2026")
             db.session.commit()

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event
 
 from foreningen import create_app
-from foreningen.extensions import db
+from foreningen.core.extensions import db
 from tests.support import base_config, scratch_database, submit
 
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.harness import bench_app, measure, timed  # noqa: E402
 from foreningen import demo  # noqa: E402
-from foreningen.extensions import db  # noqa: E402
+from foreningen.core.extensions import db  # noqa: E402
 from foreningen.members.models import Member  # noqa: E402
 from foreningen.municipalities.queries import by_code  # noqa: E402
 

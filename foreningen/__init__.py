@@ -1,19 +1,36 @@
-"""Föreningen: the portal of a peer-support association for parents of children in care."""
+"""Föreningen: the portal of a peer-support association for parents of children in care.
+
+create_app() composes the kernel (`foreningen.core`) with the features, each a package of the
+same shape (see docs/architecture.md): config → extensions → features (models, policies,
+services with their signal subscriptions, privacy registrations, views, commands) → errors.
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 from flask import Flask, g
 
-from foreningen import config as config_module
+from foreningen.core import config as config_module
+
+# The features, in the order their parts are loaded. Each may have models, policy, services,
+# privacy, views (a module, or a package with one module per audience, each with its `bp`)
+# and cli (with `commands`).
+FEATURES = ("municipalities", "accounts", "members", "dues", "admin", "main")
+VIEWS = {
+    "accounts": ("views.auth", "views.own"),
+    "members": ("views.public", "views.own", "views.board"),
+}
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="static",
-                instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+                instance_path=str(ROOT / "instance"))
     app.config.from_mapping(config_module.load(Path(app.instance_path), overrides))
     _logging(app)
     if app.config["PROXY_HOPS"]:
@@ -22,9 +39,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _extensions(app)
-    _blueprints(app)
+    _features(app)
     _request_hooks(app)
-    from foreningen import cli, errors
+    from foreningen.core import cli, errors
 
     errors.init_app(app)
     cli.init_app(app)
@@ -51,20 +68,20 @@ def _logging(app: Flask) -> None:
 
 
 def _extensions(app: Flask) -> None:
-    from foreningen import i18n, sqlite
-    from foreningen.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from flask_babel import lazy_gettext as _l
+
+    from foreningen.core import audit, i18n, outbox, sqlite  # noqa: F401 - their tables
+    from foreningen.core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     sqlite.init_app(app, db)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories=app.config["BABEL_TRANSLATION_DIRECTORIES"])
     limiter.init_app(app)
     i18n.init_app(app)
-
-    from flask_babel import lazy_gettext as _l
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
@@ -74,41 +91,50 @@ def _extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        from foreningen.auth.services import session_user
+        from foreningen.accounts.views.auth import load_user as accounts_load_user
 
-        return session_user(token)
-
-    # Models of every feature, so that migrations and relationships see them all.
-    from foreningen import audit  # noqa: F401
-    from foreningen import mail as outbox  # noqa: F401
-    from foreningen.auth import models as auth_models  # noqa: F401
-    from foreningen.dues import models as dues_models  # noqa: F401
-    from foreningen.members import models as member_models  # noqa: F401
-    from foreningen.municipalities import models as municipality_models  # noqa: F401
+        return accounts_load_user(token)
 
 
-FEATURES = ("main", "auth", "account", "admin", "join", "membership", "members", "dues")
+def _module(name: str):
+    return import_module(name) if find_spec(name) is not None else None
 
 
-def _blueprints(app: Flask) -> None:
-    # Views are imported here, not by the packages, so that one feature can use another's
-    # models and queries without loading its views (and without import cycles).
-    from importlib import import_module
+def _features(app: Flask) -> None:
+    """Load each feature's parts. Views are imported here, not by the packages, so that one
+    feature can use another's services and queries without loading its views."""
+    from foreningen.core import policy
 
     for feature in FEATURES:
-        import_module(f"foreningen.{feature}.views")
-        app.register_blueprint(import_module(f"foreningen.{feature}").bp)
+        base = f"foreningen.{feature}"
+        for part in ("models", "services", "privacy"):
+            _module(f"{base}.{part}")
+        policy_module = _module(f"{base}.policy")
+        if policy_module is not None:
+            policy.register(feature, policy_module)
+        for views in VIEWS.get(feature, ("views",)):
+            module = _module(f"{base}.{views}")
+            if module is not None:
+                app.register_blueprint(module.bp)
+        cli = _module(f"{base}.cli")
+        for command in getattr(cli, "commands", ()):
+            app.cli.add_command(command)
+    from foreningen import demo
+
+    for command in demo.commands:
+        app.cli.add_command(command)
+    app.jinja_env.globals["can"] = policy.can
 
 
 def _request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
-    from foreningen.security import set_security_headers
+    from foreningen.core.security import set_security_headers
 
     @app.before_request
     def _start():
         g.request_id = secrets.token_hex(8)
-        # Load the signed-in user (and touch the session) before the view changes anything.
+        # Load the signed-in user (and keep the session fresh) before the view runs.
         _ = current_user.is_authenticated
 
     @app.after_request
@@ -116,19 +142,24 @@ def _request_hooks(app: Flask) -> None:
         response.headers["X-Request-ID"] = g.get("request_id", "")
         set_security_headers(response, app.config["PRODUCTION"])
         if app.config["OUTBOX_SEND_AFTER_REQUEST"] and g.get("mail_queued"):
-            _send_outbox(app)
+            response.call_on_close(_outbox_sender(app))
         return response
 
     app.jinja_env.globals["request_id"] = lambda: g.get("request_id", "")
 
 
-def _send_outbox(app: Flask) -> None:
-    from foreningen.extensions import db
-    from foreningen.mail import send_pending
+def _outbox_sender(app: Flask):
+    """Development: send what the request queued once the response is out, in a unit of
+    work of its own (the request's transaction is over by then)."""
+    from foreningen.core.db import own_session
+    from foreningen.core.outbox import send_pending
 
-    try:
-        send_pending()
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - mail must never break the page that queued it
-        db.session.rollback()
-        app.logger.exception("outbox: sending after the request failed")
+    def send():
+        with app.app_context():
+            try:
+                with own_session() as session:
+                    send_pending(session=session)
+            except Exception:  # noqa: BLE001 - mail must never break the page that queued it
+                app.logger.exception("outbox: sending after the request failed")
+
+    return send

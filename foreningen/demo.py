@@ -8,15 +8,19 @@ import random
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 
+import click
 from faker import Faker
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from flask.cli import with_appcontext
+from sqlalchemy import insert, inspect, select, text
 
-from foreningen.auth import services as accounts
-from foreningen.auth.queries import user_by_email
-from foreningen.db import utcnow
+from foreningen.accounts import services as accounts
+from foreningen.accounts.queries import has_accounts, user_by_email
+from foreningen.core import clock
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db
 from foreningen.dues.models import DuesPayment, DuesRate
-from foreningen.extensions import db
+from foreningen.members import services as members_service
 from foreningen.members.models import (
     Consent,
     Member,
@@ -24,7 +28,7 @@ from foreningen.members.models import (
     MemberStatus,
     MemberStatusChange,
 )
-from foreningen.members.services import FIRST_NUMBER, PRIVACY_NOTICE, reference_for
+from foreningen.members.services import PRIVACY_NOTICE, reference_for
 from foreningen.municipalities import services as municipalities
 from foreningen.municipalities.queries import by_code
 
@@ -133,10 +137,11 @@ def _ensure_rates(years) -> None:
 def add_members(count: int) -> int:
     """`count` invented members of every category and status, with their history, consent
     and payments for this and last year: bulk inserts, so 30,000 take seconds."""
-    today = date.today()
+    today = clock.today()
     this_year, last_year = today.year, today.year - 1
     _ensure_rates((last_year, this_year))
-    first = (db.session.scalar(select(func.max(Member.number))) or FIRST_NUMBER - 1) + 1
+    numbers = members_service.reserve_numbers(count)
+    first = numbers[0]
     rng = random.Random(first)
     fake = Faker("sv_SE")
     fake.seed_instance(first)
@@ -150,7 +155,7 @@ def add_members(count: int) -> int:
     notice = current_app.config["PRIVACY_NOTICE_VERSION"]
     people = []
     for n in range(count):
-        number = first + n
+        number = numbers[n]
         category = str(rng.choices(list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values()))[0])
         status = str(rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0])
         given, family = rng.choice(first_names), rng.choice(last_names)
@@ -173,7 +178,7 @@ def add_members(count: int) -> int:
             {k: v for k, v in p.items() if not k.startswith("_")}
             for p in people[start:start + CHUNK]])
     ids = dict(db.session.execute(select(Member.number, Member.id).where(
-        Member.number >= first, Member.number < first + count)).all())
+        Member.number.between(numbers[0], numbers[-1]))).all())
     history, consents, payments = [], [], []
     for person in people:
         member_id = ids[person["number"]]
@@ -263,7 +268,7 @@ def _payments(rng: random.Random, person: dict, member_id: int, years, today: da
 
 def _members_for_accounts() -> int:
     """The demo accounts with the member role are active, paid-up ordinary members."""
-    today = date.today()
+    today = clock.today()
     notice = current_app.config["PRIVACY_NOTICE_VERSION"]
     added = 0
     for email, name, roles, _code in ACCOUNTS:
@@ -271,7 +276,7 @@ def _members_for_accounts() -> int:
         if "member" not in roles or user is None or db.session.scalar(
                 select(Member.id).where(Member.email == email)) is not None:
             continue
-        number = (db.session.scalar(select(func.max(Member.number))) or FIRST_NUMBER - 1) + 1
+        number = members_service.reserve_numbers(1)[0]
         given, _, family = name.partition(" ")
         joined = date(today.year - 2, 3, 1)
         member = Member(number=number, payment_reference=reference_for(number),
@@ -296,3 +301,27 @@ def _members_for_accounts() -> int:
                                    method="manual"))
         added += 1
     return added
+
+
+@click.command("demo-data")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Do nothing when there are already accounts.")
+@click.option("--members", type=click.IntRange(min=1), default=None,
+              help="Add this many invented members every time (for measurements); without "
+                   "it a demo register of a few hundred is added once.")
+def demo_data(if_empty, members):
+    """Load realistic Swedish demo data: municipalities, one account per role, members."""
+    if current_app.config["PRODUCTION"]:
+        # Eight accounts with a published password, one of them an administrator.
+        raise click.UsageError("Demo data is for development, not in production.")
+    if not inspect(db.engine).has_table("user_account"):
+        raise click.UsageError("The database has no tables yet: run `flask init-db` first.")
+    if if_empty and has_accounts():
+        click.echo(summary(None))
+        return
+    created = load(members=members)
+    db.session.commit()
+    click.echo(summary(created))
+
+
+commands = (demo_data,)

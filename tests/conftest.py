@@ -9,8 +9,8 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from foreningen import create_app
-from foreningen.extensions import db as _db
-from foreningen.extensions import limiter
+from foreningen.core.extensions import db as _db
+from foreningen.core.extensions import limiter
 from tests import factories
 from tests.support import base_config, postgres_url, reset_postgres_schema, smtp_server, submit
 

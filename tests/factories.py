@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pyotp
 
-from foreningen.auth import services as accounts
-from foreningen.extensions import db
+from foreningen.accounts import services as accounts
+from foreningen.core.extensions import db
 from foreningen.municipalities import services as municipalities
 from foreningen.municipalities.queries import by_code
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
 
-from foreningen.config import normalise_database_url
+from foreningen.core.config import normalise_database_url
 
 TEST_FIELD_KEY = Fernet.generate_key().decode()
 TEST_SECRET = "test-secret-key-" + "k" * 40

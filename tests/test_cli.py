@@ -8,11 +8,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select, update
 
-from foreningen import create_app, demo, mail
-from foreningen.auth.models import User
-from foreningen.db import utcnow
-from foreningen.extensions import db as _db
-from foreningen.mail import OutboxMessage
+from foreningen import create_app, demo
+from foreningen.accounts.models import User
+from foreningen.core import outbox
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db as _db
+from foreningen.core.outbox import OutboxMessage
 from foreningen.municipalities.models import Municipality
 from tests import factories
 from tests.support import base_config, scratch_database, submit
@@ -200,7 +201,7 @@ def test_demo_data_if_empty_loads_into_an_empty_database(app, db, runner):
 
 def queue_mail(app, db, recipient="mottagare@example.org"):
     with app.app_context():
-        message = mail.queue(recipient, "invitation", "You are invited to Föreningen",
+        message = outbox.queue(recipient, "invitation", "You are invited to Föreningen",
                              locale="en", link="http://localhost/auth/invitation/abc",
                              hours=72)
         db.session.commit()

@@ -2,7 +2,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from foreningen import create_app
-from foreningen.config import ConfigError
+from foreningen.core.config import ConfigError
 
 STRONG = "Zq8v1s-KpL0x9wRt2YhN4mB7cD6fGjUe3aSi5oQ"
 
@@ -51,7 +51,7 @@ def test_production_starts_with_strong_settings(production, tmp_path):
 def test_development_makes_and_keeps_random_keys(monkeypatch, tmp_path):
     from pathlib import Path
 
-    from foreningen import config
+    from foreningen.core import config
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
@@ -65,7 +65,7 @@ def test_development_makes_and_keeps_random_keys(monkeypatch, tmp_path):
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path):
     from sqlalchemy import text
 
-    from foreningen.extensions import db
+    from foreningen.core.extensions import db
     from tests.support import base_config
 
     app = create_app(base_config(f"sqlite:///{tmp_path / 'wal.sqlite3'}", 25))

@@ -2,28 +2,28 @@ from datetime import timedelta
 
 from sqlalchemy import select, text, update
 
-from foreningen import mail
-from foreningen.db import utcnow
-from foreningen.extensions import db
+from foreningen.core import outbox
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db
 
 
 def _queue(app, to="anna@example.org"):
     with app.test_request_context():
-        mail.queue(to, "password_reset", "Reset your password", locale="sv",
+        outbox.queue(to, "password_reset", "Reset your password", locale="sv",
                    link="http://localhost/x", hours=1)
         db.session.commit()
 
 
 def _send(app):
     with app.app_context():
-        result = mail.send_pending()
+        result = outbox.send_pending()
         db.session.commit()
         return result
 
 
 def _messages(app):
     with app.app_context():
-        return list(db.session.scalars(select(mail.OutboxMessage)))
+        return list(db.session.scalars(select(outbox.OutboxMessage)))
 
 
 def test_queued_mail_is_sent_to_the_smtp_server(app, db, inbox):
@@ -49,7 +49,7 @@ def test_mail_is_kept_and_retried_when_the_server_refuses(app, db, inbox):
     inbox.refuse = False
     assert _send(app) == (0, 0)
     with app.app_context():
-        db.session.execute(update(mail.OutboxMessage).values(
+        db.session.execute(update(outbox.OutboxMessage).values(
             next_attempt_at=utcnow() - timedelta(seconds=1)))
         db.session.commit()
     assert _send(app) == (1, 0)
@@ -69,7 +69,7 @@ def test_mail_is_kept_when_the_server_is_down(app, db, inbox, monkeypatch):
 
 def test_backoff_grows_and_is_capped(app):
     with app.app_context():
-        steps = [mail.backoff(n) for n in range(1, 15)]
+        steps = [outbox.backoff(n) for n in range(1, 15)]
     assert steps[0] == timedelta(minutes=1)
     assert steps[1] == timedelta(minutes=2)
     assert steps == sorted(steps)

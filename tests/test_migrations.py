@@ -6,7 +6,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from foreningen import create_app
-from foreningen.extensions import db
+from foreningen.core.extensions import db
 from tests.support import base_config, scratch_database
 
 

@@ -2,11 +2,11 @@ import pytest
 from argon2 import extract_parameters
 from argon2.low_level import Type
 
-from foreningen.auth.passwords import hash_password, password_problems, verify_password
+from foreningen.accounts.passwords import hash_password, password_problems, verify_password
 
 
 def test_default_argon2_parameters_meet_owasp(monkeypatch, tmp_path):
-    from foreningen import config
+    from foreningen.core import config
 
     settings = config.load(tmp_path, {"ENV_NAME": "development"})
     assert settings["ARGON2_MEMORY_COST_KIB"] >= 19 * 1024

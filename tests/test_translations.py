@@ -91,7 +91,7 @@ def test_user_setting_wins_over_the_browser(client, login):
 def test_money_and_dates_in_swedish_format(app):
     from datetime import date
 
-    from foreningen.i18n import money
+    from foreningen.core.i18n import money
 
     with app.test_request_context(headers={"Accept-Language": "sv"}):
         assert money(123450).replace("\xa0", " ") == "1 234,50 kr"

@@ -2,23 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from foreningen.auth.forms import REQUIRED, email_field
-from foreningen.forms import choices
-from foreningen.i18n import LANGUAGES
-from foreningen.main.start import ROLE_NAMES
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from foreningen.core.forms import REQUIRED, MultiCheckboxField, choices, email_field
+from foreningen.core.i18n import LANGUAGES
+from foreningen.core.security import Role
 
 
 def role_choices():
-    return choices((str(role), name) for role, name in ROLE_NAMES.items())
+    return choices(Role.choices())
 
 
 class UserRolesForm(FlaskForm):

@@ -1,13 +1,12 @@
-"""flask dues remind / flask dues lapse / flask purge: the scheduled membership commands."""
+"""flask dues remind / flask dues lapse: the scheduled dues commands."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
-from foreningen.extensions import db
+from foreningen.core import clock
+from foreningen.core.extensions import db
 
 dues_cli = AppGroup("dues", help="Membership dues.")
 
@@ -18,7 +17,7 @@ def remind(year):
     """Email members who are not paid up (at most once per DUES_REMINDER_INTERVAL_DAYS)."""
     from foreningen.dues.services import send_reminders
 
-    count = send_reminders(year or date.today().year)
+    count = send_reminders(year or clock.today().year)
     db.session.commit()
     click.echo(f"Queued {count} reminder(s); `flask outbox send` sends them.")
 
@@ -33,14 +32,4 @@ def lapse():
     click.echo(f"{count} member(s) lapsed.")
 
 
-@click.command("purge")
-@with_appcontext
-def purge():
-    """Apply the retention rules: anonymise former members, delete stale applications and
-    payments older than the accounting period."""
-    from foreningen.members.retention import purge as run
-
-    result = run()
-    db.session.commit()
-    click.echo("Anonymised {anonymised} former member(s), deleted {deleted_applications} "
-               "application(s) and {deleted_payments} old payment(s).".format(**result))
+commands = (dues_cli,)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -11,10 +9,10 @@ from flask_wtf.i18n import translations
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from foreningen.auth.forms import REQUIRED
-from foreningen.dues.services import parse_amount
-from foreningen.forms import choices
-from foreningen.members.models import MemberCategory
+from foreningen.core import clock
+from foreningen.core.forms import REQUIRED, choices, strip
+from foreningen.dues.bankfile import parse_amount
+from foreningen.members.queries import MemberCategory
 
 PAYMENT_ROWS = 8
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -23,25 +21,16 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 NUMERIC = {"type": "text", "inputmode": "numeric", "autocomplete": "off"}
 YEAR_MESSAGE = _l("Enter a year between %(min)s and %(max)s.", min=FIRST_YEAR, max=LAST_YEAR)
 
-CATEGORY_NAMES = {
-    MemberCategory.ORDINARY: _l("Ordinary member"),
-    MemberCategory.SUPPORTING: _l("Supporting member"),
-    MemberCategory.ORGANISATION: _l("Organisation"),
-}
 
 
 def this_year() -> int:
-    return date.today().year
+    return clock.today().year
 
 
 def _year_range(form, field):
     # Not NumberRange: its min and max attributes do not belong on a text input.
     if field.data is not None and not FIRST_YEAR <= field.data <= LAST_YEAR:
         raise ValidationError(YEAR_MESSAGE)
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _year_field(label, **kwargs):
@@ -76,14 +65,14 @@ class YearForm(FlaskForm):
 class RateForm(FlaskForm):
     year = _year_field(_l("Year"))
     category = SelectField(_l("Member category"),
-                           choices=lambda: choices(CATEGORY_NAMES.items()),
+                           choices=lambda: choices(MemberCategory.choices()),
                            validators=[DataRequired(REQUIRED)])
-    amount = StringField(_l("Amount in kronor"), filters=[_strip],
+    amount = StringField(_l("Amount in kronor"), filters=[strip],
                          validators=[DataRequired(REQUIRED), Length(max=20)],
                          description=_l("For example 250 or 1 250,50."),
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
     decision_reference = StringField(
-        _l("Decision reference"), filters=[_strip],
+        _l("Decision reference"), filters=[strip],
         validators=[DataRequired(REQUIRED), Length(max=200)],
         description=_l("Where the annual meeting decided the rate, e.g. "
                        "\"Annual meeting 2026-03-14, § 12\"."))
@@ -101,10 +90,10 @@ class PaymentRowForm(Form):
         def get_translations(self, form):
             return translations  # WTForms' own messages in the page's language, as FlaskForm
 
-    member = StringField(_l("Member number or payment reference"), filters=[_strip],
+    member = StringField(_l("Member number or payment reference"), filters=[strip],
                          validators=[Optional(), Length(max=20)],
                          render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    amount = StringField(_l("Amount in kronor"), filters=[_strip],
+    amount = StringField(_l("Amount in kronor"), filters=[strip],
                          validators=[Optional(), Length(max=20)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
     paid_on = DateField(_l("Date paid"), validators=[Optional()],
@@ -112,7 +101,7 @@ class PaymentRowForm(Form):
     year = IntegerField(_l("Dues year"), default=this_year,
                         validators=[Optional(), _year_range],
                         render_kw=NUMERIC)
-    note = StringField(_l("Note"), filters=[_strip], validators=[Optional(), Length(max=200)],
+    note = StringField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=200)],
                        render_kw={"autocomplete": "off"})
 
     amount_ore: int | None = None

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from foreningen.db import UTCDateTime, utcnow
-from foreningen.extensions import db
+from foreningen.core.db import EncryptedText, LabelledEnum, UTCDateTime, check_in, utcnow
+from foreningen.core.extensions import db
+
+# The member categories a rate may be set for (the members feature's codes; the database
+# keeps the two lists in step with a CHECK constraint on each side).
+CATEGORIES = ("ordinary", "supporting", "organisation")
+
+
+class PaymentMethod(LabelledEnum):
+    MANUAL = "manual", _l("Recorded by hand")
+    BANK = "bank", _l("Bank file")
 
 
 class DuesRate(db.Model):
@@ -18,6 +28,7 @@ class DuesRate(db.Model):
     __table_args__ = (
         UniqueConstraint("year", "category"),
         CheckConstraint("amount_ore >= 0", name="amount_not_negative"),
+        check_in("category", CATEGORIES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +62,7 @@ class DuesPayment(db.Model):
         CheckConstraint("amount_ore > 0", name="amount_positive"),
         # The same bank transaction must not be imported twice.
         UniqueConstraint("bank_transaction_id"),
+        check_in("method", PaymentMethod),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,10 +70,10 @@ class DuesPayment(db.Model):
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     amount_ore: Mapped[int] = mapped_column(Integer, nullable=False)
     paid_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
-    method: Mapped[str] = mapped_column(String(16), nullable=False)  # manual | bank
+    method: Mapped[str] = mapped_column(String(16), nullable=False)
     bank_transaction_id: Mapped[str | None] = mapped_column(String(80))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("dues_import.id"), index=True)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id",
                                                                ondelete="SET NULL"))
-    note: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(EncryptedText())  # may name someone
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

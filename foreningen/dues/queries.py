@@ -1,17 +1,21 @@
-"""Who has paid what: one aggregate per year, joined where it is needed (no N+1)."""
+"""Who has paid what: one aggregate per year, joined where it is needed (no N+1).
+
+Dues belong to members, but this module knows no member table: a caller that selects
+members passes its own member id and category columns (`with_dues`), or a selectable of
+them (`year_overview`), and the policy scope narrows what the board's pages list.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 
-from foreningen.dues.models import DuesImport, DuesPayment, DuesRate
-from foreningen.extensions import db
-from foreningen.members.models import Member, MemberCategory, MemberStatus
+from foreningen.core.extensions import db
+from foreningen.dues import policy
+from foreningen.dues.models import DuesImport, DuesPayment, DuesRate, PaymentMethod
 
-# Members who owe dues: the overview counts them, reminders and lapsing concern them.
-DUES_STATUSES = (MemberStatus.ACTIVE, MemberStatus.LAPSED)
+__all__ = ["PaymentMethod"]  # and the functions below, for other features
 
 
 @dataclass
@@ -34,22 +38,16 @@ def paid_sums(year: int):
             .subquery(f"paid_{year}"))
 
 
-def paid_up_clause(year: int, paid=None, rate=None):
-    """A SQL condition true for members whose payments for the year cover their rate.
-    Use with the joins of `with_dues` (outer joins on the paid sums and the rate)."""
-    paid = paid if paid is not None else paid_sums(year)
-    return and_(rate.c.amount_ore.is_not(None),
-                func.coalesce(paid.c.paid_ore, 0) >= rate.c.amount_ore)
-
-
-def with_dues(stmt, year: int):
-    """Add paid_ore, rate_ore and paid_up columns for `year` to a select of Member."""
+def with_dues(stmt, year: int, member_id, category):
+    """Add paid_ore, rate_ore and paid_up columns for `year` to a select of members whose
+    id and category are the columns given. Returns (stmt, paid_up condition)."""
     paid = paid_sums(year)
     rate = select(DuesRate.category, DuesRate.amount_ore).where(
         DuesRate.year == year).subquery(f"rate_{year}")
-    paid_up = paid_up_clause(year, paid, rate)
-    stmt = (stmt.outerjoin(paid, paid.c.member_id == Member.id)
-            .outerjoin(rate, rate.c.category == Member.category)
+    paid_up = and_(rate.c.amount_ore.is_not(None),
+                   func.coalesce(paid.c.paid_ore, 0) >= rate.c.amount_ore)
+    stmt = (stmt.outerjoin(paid, paid.c.member_id == member_id)
+            .outerjoin(rate, rate.c.category == category)
             .add_columns(func.coalesce(paid.c.paid_ore, 0).label("paid_ore"),
                          rate.c.amount_ore.label("rate_ore"), paid_up.label("paid_up")))
     return stmt, paid_up
@@ -67,6 +65,12 @@ def rate_for(year: int, category: str) -> DuesRate | None:
                                                     DuesRate.category == category))
 
 
+def rates_of_category(category: str) -> dict[int, int]:
+    """Year → rate in öre for one category."""
+    return dict(db.session.execute(select(DuesRate.year, DuesRate.amount_ore)
+                                   .where(DuesRate.category == category)).all())
+
+
 def payments_of(member_id: int) -> list[DuesPayment]:
     return list(db.session.scalars(select(DuesPayment).where(
         DuesPayment.member_id == member_id).order_by(DuesPayment.paid_on.desc(),
@@ -78,9 +82,15 @@ def paid_for(member_id: int, year: int) -> int:
         DuesPayment.member_id == member_id, DuesPayment.year == year)) or 0
 
 
-def is_paid_up(member: Member, year: int) -> bool:
+def is_paid_up(member, year: int) -> bool:
+    """Whether a member (anything with an id and a category) has paid the year's rate."""
     rate = rate_for(year, member.category)
     return rate is not None and paid_for(member.id, year) >= rate.amount_ore
+
+
+def payer_ids():
+    """A select of the ids of members with any payment kept (their rows must stay)."""
+    return select(DuesPayment.member_id)
 
 
 @dataclass
@@ -92,52 +102,38 @@ class CategoryYear:
     received_ore: int
 
 
-def year_overview(year: int) -> list[CategoryYear]:
-    """Per category: the rate, how many active or lapsed members are (not) paid up and what
-    was received for the year. Three queries, whatever the number of members."""
-    stmt, _ = with_dues(select(Member.id, Member.category), year)
-    members = stmt.where(Member.status.in_(DUES_STATUSES)).subquery()
+def year_overview(year: int, members, categories) -> list[CategoryYear]:
+    """Per category: the rate, how many members owing dues are (not) paid up and what was
+    received for the year. `members` is a selectable of (id, category, owes_dues) for every
+    member; `categories` the category codes in the order shown. Three queries."""
+    stmt, _ = with_dues(select(members.c.id, members.c.category), year, members.c.id,
+                        members.c.category)
+    owing = stmt.where(members.c.owes_dues.is_(True)).subquery()
     counts = {category: (total or 0, paid or 0) for category, total, paid in db.session.execute(
-        select(members.c.category, func.count(),
-               func.sum(case((members.c.paid_up, 1), else_=0)))
-        .group_by(members.c.category))}
+        select(owing.c.category, func.count(),
+               func.sum(case((owing.c.paid_up, 1), else_=0)))
+        .group_by(owing.c.category))}
     received = dict(db.session.execute(
-        select(Member.category, func.sum(DuesPayment.amount_ore))
-        .join(Member, Member.id == DuesPayment.member_id)
-        .where(DuesPayment.year == year).group_by(Member.category)).all())
+        select(members.c.category, func.sum(DuesPayment.amount_ore))
+        .join(members, members.c.id == DuesPayment.member_id)
+        .where(DuesPayment.year == year).group_by(members.c.category)).all())
     by_category = {rate.category: rate for rate in rates(year)}
     overview = []
-    for category in MemberCategory:
+    for category in categories:
         total, paid = counts.get(str(category), (0, 0))
         overview.append(CategoryYear(str(category), by_category.get(str(category)), paid,
                                      total - paid, received.get(str(category)) or 0))
     return overview
 
 
-def members_by_key(keys: list[str]) -> dict[str, Member]:
-    """Members by what the board typed: a payment reference, or else a member number.
-    The reference wins, so every member can be reached by theirs even when it equals
-    another member's number. Anonymised members are not found."""
-    keys = [k for k in set(keys) if k]
-    numbers = [int(k) for k in keys if k.isdigit() and len(k) < 10]
-    found = list(db.session.scalars(select(Member).where(
-        Member.anonymised_at.is_(None),
-        or_(Member.payment_reference.in_(keys), Member.number.in_(numbers)))))
-    result: dict[str, Member] = {}
-    for key in keys:
-        by_reference = [m for m in found if m.payment_reference == key]
-        by_number = [m for m in found if key.isdigit() and m.number == int(key)]
-        match = (by_reference or by_number or [None])[0]
-        if match is not None:
-            result[key] = match
-    return result
+def imports_scope(user):
+    return policy.scope(user, select(DuesImport))
 
 
-def dues_import(import_id: int) -> DuesImport | None:
-    return db.session.get(DuesImport, import_id)
+def dues_import(user, import_id: int) -> DuesImport | None:
+    return db.session.scalar(imports_scope(user).where(DuesImport.id == import_id))
 
 
-def import_payments(import_id: int) -> list[tuple[DuesPayment, Member]]:
-    return list(db.session.execute(
-        select(DuesPayment, Member).join(Member, Member.id == DuesPayment.member_id)
-        .where(DuesPayment.import_id == import_id).order_by(DuesPayment.id)))
+def import_payments(import_id: int) -> list[DuesPayment]:
+    return list(db.session.scalars(select(DuesPayment).where(DuesPayment.import_id == import_id)
+                                   .order_by(DuesPayment.id)))

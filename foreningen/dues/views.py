@@ -3,34 +3,21 @@ and reminders. Thin: parse, authorise, call a service, commit once, render or re
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-# The member register first: its queries read dues queries, which read its models. Loaded
-# the other way round (dues first), the two packages would import each other half-done.
-import foreningen.members  # noqa: F401,I001
-from foreningen.dues import bp, forms, queries, services
-from foreningen.extensions import db
-from foreningen.security import Role, requires
+from foreningen.core.extensions import db
+from foreningen.core.security import Role, requires
+from foreningen.dues import bankfile, forms, queries, services
+from foreningen.members import queries as members
+from foreningen.members.queries import MemberCategory
+
+bp = Blueprint("dues", __name__, url_prefix="/dues")
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-FILE_ERRORS = {
-    "encoding": _l("The file's character encoding is unknown. Save it as UTF-8 or "
-                   "Windows-1252 (\"CSV\" in Excel) and try again."),
-    "columns": _l("The file does not have the expected columns. The first line must name "
-                  "at least the columns Datum, Referens and Belopp."),
-    "empty": _l("The file has no payments."),
-    "size": _l("The file is too large. Split it into smaller files."),
-}
-PAYMENT_ERRORS = {
-    "amount": _l("The amount must be more than zero."),
-    "anonymised": _l("This member's details have been anonymised; no payments can be "
-                     "recorded."),
-}
 EXAMPLE_CSV = ("Datum;Referens;Belopp;Transaktions-ID;År\r\n"
                "2026-01-15;10017;250,00;20260115-0001;2026\r\n"
                "2026-01-16;10025;1 000,00;20260116-0001;2026\r\n")
@@ -56,8 +43,9 @@ def index():
         flash(_("The dues rate for %(year)s is saved.", year=form.year.data), "success")
         return redirect(url_for("dues.index", year=form.year.data))
     return render_template("dues/index.html", year=year, selector=selector, form=form,
-                           overview=queries.year_overview(year),
-                           category_names=forms.CATEGORY_NAMES)
+                           overview=queries.year_overview(year, members.dues_members(),
+                                                          list(MemberCategory)),
+                           category_names=MemberCategory.labels())
 
 
 @bp.route("/payments/new", methods=["GET", "POST"])
@@ -70,12 +58,12 @@ def record_payments():
         if not rows:
             form.form_errors.append(_("Fill in at least one payment."))
             valid = False
-        members = queries.members_by_key([_key(row) for _n, row in rows])
+        found = members.by_keys([_key(row) for _n, row in rows])
         for _n, row in rows:
-            if _key(row) and not row.member.errors and _key(row) not in members:
+            if _key(row) and not row.member.errors and _key(row) not in found:
                 row.member.errors.append(_("No member has this number or payment reference."))
                 valid = False
-        if valid and _record(rows, members):
+        if valid and _record(rows, found):
             db.session.commit()
             flash(ngettext("%(num)d payment is recorded.", "%(num)d payments are recorded.",
                            len(rows)), "success")
@@ -87,16 +75,16 @@ def _key(row) -> str:
     return (row.member.data or "").replace(" ", "")
 
 
-def _record(rows, members) -> bool:
+def _record(rows, found) -> bool:
     """Every row in one transaction; with any refusal nothing is kept."""
     refused = False
     for _n, row in rows:
         try:
-            services.record_payment(members[_key(row)], row.year.data, row.amount_ore,
+            services.record_payment(found[_key(row)], row.year.data, row.amount_ore,
                                     row.paid_on.data, _actor(), note=row.note.data)
         except services.DuesError as exc:
             field = row.amount if exc.code == "amount" else row.member
-            field.errors.append(str(PAYMENT_ERRORS[exc.code]))
+            field.errors.append(exc.message)
             refused = True
     if refused:
         db.session.rollback()
@@ -113,13 +101,13 @@ def import_file():
         data = upload.read(MAX_FILE_BYTES + 1)
         try:
             if len(data) > MAX_FILE_BYTES:
-                raise services.DuesError("size")
+                raise bankfile.BankFileError("size")
             dues_import, result = services.import_bank_file(data, _filename(upload), _actor())
             if dues_import is not None:
                 db.session.commit()
-        except services.DuesError as exc:
+        except bankfile.BankFileError as exc:
             db.session.rollback()
-            form.file.errors.append(str(FILE_ERRORS[exc.code]))
+            form.file.errors.append(exc.message)
         except IntegrityError:  # another import of the same transactions just got in first
             db.session.rollback()
             form.file.errors.append(_("Some of these transactions were imported at the same "
@@ -153,9 +141,12 @@ def import_example():
 @bp.route("/imports/<int:import_id>")
 @requires(Role.BOARD)
 def import_detail(import_id: int):
-    dues_import = queries.dues_import(import_id) or abort(404)
+    dues_import = queries.dues_import(current_user, import_id) or abort(404)
+    payments = queries.import_payments(import_id)
+    payers = members.by_ids({payment.member_id for payment in payments})
     return render_template("dues/import_detail.html", dues_import=dues_import,
-                           payments=queries.import_payments(import_id))
+                           payments=[(payment, payers[payment.member_id])
+                                     for payment in payments])
 
 
 @bp.route("/reminders", methods=["POST"])

@@ -1,5 +1,1 @@
-"""The start page, the language switch and the health check."""
-
-from flask import Blueprint
-
-bp = Blueprint("main", __name__)
+"""The start page of each role, the language switch and the health check."""

@@ -7,18 +7,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from foreningen.security import Role
-
-ROLE_NAMES = {
-    Role.MEMBER: _l("Member"),
-    Role.PARENT: _l("Parent"),
-    Role.SUPPORTER: _l("Support person"),
-    Role.COORDINATOR: _l("Coordinator"),
-    Role.BOARD: _l("Board"),
-    Role.REVIEWER: _l("Social services reviewer"),
-    Role.SOCIAL_WORKER: _l("Social worker"),
-    Role.ADMIN: _l("Administrator"),
-}
+from foreningen.core.security import Role
 
 ROLE_DESCRIPTIONS = {
     Role.MEMBER: _l("You are a member of the association."),
@@ -65,7 +54,7 @@ def _links(role: Role) -> list[tuple[str, str]]:
 
 def sections_for(user) -> list[Section]:
     return [
-        Section(str(role), ROLE_NAMES[role], ROLE_DESCRIPTIONS[role], _links(role))
+        Section(str(role), role.label, ROLE_DESCRIPTIONS[role], _links(role))
         for role in Role
         if str(role) in user.role_names
     ]

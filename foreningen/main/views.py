@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from foreningen.auth import forms, services
-from foreningen.extensions import csrf, db, limiter
-from foreningen.i18n import LANGUAGES
-from foreningen.main import bp
+from foreningen.accounts import services
+from foreningen.core.extensions import csrf, db, limiter
+from foreningen.core.forms import LanguageForm
+from foreningen.core.i18n import LANGUAGES
+from foreningen.core.security import is_safe_next
 from foreningen.main.start import sections_for
-from foreningen.security import is_safe_next
+
+bp = Blueprint("main", __name__)
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ def index():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    form = forms.LanguageForm()
+    form = LanguageForm()
     target = request.form.get("next")
     if form.validate_on_submit() and form.locale.data in LANGUAGES:
         session["locale"] = form.locale.data

@@ -1,5 +1,1 @@
-"""The member register: applications, statuses, the board's register, a member's own page."""
-
-from flask import Blueprint
-
-bp = Blueprint("members", __name__, url_prefix="/members")
+"""Membership: applications, statuses, consents, the board's register, a member's own page."""

@@ -16,8 +16,8 @@ from decimal import Decimal
 import xlsxwriter
 from flask_babel import gettext as _
 
-from foreningen import audit
-from foreningen.members.forms import CATEGORY_NAMES, STATUS_NAMES
+from foreningen.core import audit
+from foreningen.members.models import MemberCategory, MemberStatus
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {
@@ -44,8 +44,8 @@ def table(rows, year: int, voting: set[str]) -> tuple[list[tuple[str, str | None
     """Headers (with the kind of each column) and plain values, in the user's language."""
     yes, no = _("Yes"), _("No")
     # Translated once, not once per row.
-    category_names = {key: str(name) for key, name in CATEGORY_NAMES.items()}
-    status_names = {key: str(name) for key, name in STATUS_NAMES.items()}
+    category_names = {key: str(name) for key, name in MemberCategory.labels().items()}
+    status_names = {key: str(name) for key, name in MemberStatus.labels().items()}
     headers = [
         (_("Member number"), None), (_("Payment reference"), None), (_("First name"), None),
         (_("Last name"), None), (_("Email address"), None), (_("Category"), None),

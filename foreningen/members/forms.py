@@ -1,30 +1,43 @@
-"""Forms of the board's register, and the names the register shows for codes."""
+"""The membership forms: the public application, a member's own details, the board's register."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.fields import TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from foreningen.auth.forms import REQUIRED
-from foreningen.forms import choices
-from foreningen.members.models import MemberCategory, MemberStatus
+from foreningen.core import clock
+from foreningen.core.forms import (
+    REQUIRED,
+    MultiCheckboxField,
+    choices,
+    email_field,
+    printable,
+    strip,
+)
+from foreningen.members.models import ConsentPurpose, MemberCategory, MemberStatus
 
-CATEGORY_NAMES = {
-    MemberCategory.ORDINARY: _l("Ordinary member"),
-    MemberCategory.SUPPORTING: _l("Supporting member"),
-    MemberCategory.ORGANISATION: _l("Organisation"),
+CATEGORY_HINTS = {
+    MemberCategory.ORDINARY: _l("A parent whose child is or has been placed in care. "
+                                "Ordinary members vote at the annual meeting."),
+    MemberCategory.SUPPORTING: _l("Anyone who wants to support the association."),
+    MemberCategory.ORGANISATION: _l("An organisation that supports the association. Give the "
+                                    "name of a contact person."),
 }
-STATUS_NAMES = {
-    MemberStatus.APPLIED: _l("Applied"),
-    MemberStatus.ACTIVE: _l("Active"),
-    MemberStatus.LAPSED: _l("Lapsed"),
-    MemberStatus.LEFT: _l("Left"),
-    MemberStatus.DECLINED: _l("Declined"),
+# What an applicant may agree to besides the privacy notice, as the form asks it.
+PURPOSE_QUESTIONS = {
+    ConsentPurpose.NEWSLETTER: _l("Send me the association's newsletter by email"),
+    ConsentPurpose.SURVEYS: _l("Ask me to take part in surveys about our work"),
 }
 SORT_NAMES = {
     "name": _l("Name"),
@@ -32,6 +45,85 @@ SORT_NAMES = {
     "joined": _l("Joined"),
     "status": _l("Status"),
 }
+WHY_JOIN_MAX = 2000
+
+
+def optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # not in the choices: pre_validate refuses it with a clear message
+
+
+def name_field(label, autocomplete):
+    return StringField(label, validators=[DataRequired(REQUIRED), Length(max=80), printable],
+                       filters=[strip], render_kw={"autocomplete": autocomplete})
+
+
+class ContactFieldsMixin:
+    """Name, address and kommun: the same on the application and on the member's page."""
+
+    first_name = name_field(_l("First name"), "given-name")
+    last_name = name_field(_l("Last name"), "family-name")
+    email = email_field()
+    phone = StringField(
+        _l("Phone (optional)"), filters=[strip],
+        validators=[Optional(), Length(max=30), printable,
+                    Regexp(r"^\+?[0-9 ()-]{5,}$",
+                           message=_l("Enter a phone number with digits, e.g. 070-123 45 67."))],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    street_address = StringField(_l("Street address (optional)"), filters=[strip],
+                                 validators=[Optional(), Length(max=200), printable],
+                                 render_kw={"autocomplete": "street-address"})
+    postal_code = StringField(
+        _l("Postal code (optional)"), filters=[strip],
+        validators=[Optional(), Regexp(r"^[0-9]{3} ?[0-9]{2}$",
+                                       message=_l("A postal code has five digits, e.g. 123 45."))],
+        render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
+    city = StringField(_l("City (optional)"), filters=[strip],
+                       validators=[Optional(), Length(max=80), printable],
+                       render_kw={"autocomplete": "address-level2"})
+    municipality_id = SelectField(
+        _l("Municipality (optional)"), coerce=optional_int,
+        invalid_choice_message=_l("Choose a municipality from the list."))
+
+    def set_municipality_choices(self, municipalities, none_label) -> None:
+        self.municipality_id.choices = choices(
+            [("", none_label)] + [(m.id, m.name) for m in municipalities])
+
+
+class ApplicationForm(ContactFieldsMixin, FlaskForm):
+    category = RadioField(
+        _l("Kind of membership"),
+        # RadioField refuses a missing choice itself; a DataRequired would say it twice.
+        invalid_choice_message=_l("Choose a kind of membership."),
+        choices=choices(MemberCategory.choices()))
+    why_join = TextAreaField(
+        _l("Why do you want to become a member?"), filters=[strip],
+        validators=[Length(max=WHY_JOIN_MAX), printable],
+        description=_l("For ordinary members: a few words about your experience. Only the "
+                       "board and the coordinators can read it."),
+        render_kw={"rows": 5})
+    privacy_notice = BooleanField(
+        _l("I have read the privacy notice and agree that the association keeps my details "
+           "as it describes"),
+        validators=[DataRequired(_l("You need to agree to the privacy notice to become a "
+                                    "member."))])
+    optional_consents = MultiCheckboxField(
+        _l("What else we may use your email address for (optional)"),
+        choices=choices(PURPOSE_QUESTIONS.items()),
+        description=_l("You can change this at any time on your member page."))
+
+    def validate_why_join(self, field):
+        if self.category.data == MemberCategory.ORDINARY and not field.data:
+            raise ValidationError(_l("Tell us briefly why you want to become an ordinary "
+                                     "member."))
+
+
+class DetailsForm(ContactFieldsMixin, FlaskForm):
+    """Name, email, phone, address and kommun; category and status are the board's."""
 
 
 class RegisterFilterForm(FlaskForm):
@@ -42,12 +134,12 @@ class RegisterFilterForm(FlaskForm):
                     validators=[Optional(), Length(max=100)], render_kw={"type": "search"})
     category = SelectField(_l("Category"), default="", validators=[Optional()],
                            choices=lambda: choices([("", _l("All categories")),
-                                                    *CATEGORY_NAMES.items()]))
+                                                    *MemberCategory.choices()]))
     status = SelectField(_l("Status"), default="", validators=[Optional()],
                          choices=lambda: choices([("", _l("All statuses")),
-                                                  *STATUS_NAMES.items()]))
+                                                  *MemberStatus.choices()]))
     municipality = SelectField(_l("Municipality"), default="", validators=[Optional()])
-    year = IntegerField(_l("Dues year"), default=lambda: date.today().year,
+    year = IntegerField(_l("Dues year"), default=lambda: clock.today().year,
                         validators=[Optional(), NumberRange(min=2000, max=2100)],
                         render_kw={"inputmode": "numeric"})
     paid = SelectField(_l("Dues for the year"), default="", validators=[Optional()],
@@ -63,7 +155,7 @@ class RegisterFilterForm(FlaskForm):
 
 class StatusChangeForm(FlaskForm):
     to_status = SelectField(_l("New status"), validators=[DataRequired(REQUIRED)])
-    effective_on = DateField(_l("Effective from"), default=date.today,
+    effective_on = DateField(_l("Effective from"), default=clock.today,
                              validators=[DataRequired(REQUIRED)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=500)],
                            description=_l("Kept in the member's history. Write facts, not "

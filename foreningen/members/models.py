@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from foreningen.db import EncryptedText, TimestampMixin, UTCDateTime, utcnow
-from foreningen.extensions import db
-from foreningen.municipalities.models import Municipality
+from foreningen.core.db import (
+    EncryptedText,
+    LabelledEnum,
+    TimestampMixin,
+    UTCDateTime,
+    check_in,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from foreningen.municipalities.models import Municipality
+from foreningen.core.extensions import db
 
 
-class MemberCategory(enum.StrEnum):
-    ORDINARY = "ordinary"          # a parent with lived experience; votes
-    SUPPORTING = "supporting"      # stödmedlem; votes only if the bylaws say so
-    ORGANISATION = "organisation"  # a supporting organisation
+class MemberCategory(LabelledEnum):
+    ORDINARY = "ordinary", _l("Ordinary member")  # a parent with lived experience; votes
+    SUPPORTING = "supporting", _l("Supporting member")  # stödmedlem; votes if the bylaws say so
+    ORGANISATION = "organisation", _l("Supporting organisation")
 
 
-class MemberStatus(enum.StrEnum):
-    APPLIED = "applied"
-    ACTIVE = "active"
-    LAPSED = "lapsed"
-    LEFT = "left"
-    DECLINED = "declined"
+class MemberStatus(LabelledEnum):
+    APPLIED = "applied", _l("Applied")
+    ACTIVE = "active", _l("Active")
+    LAPSED = "lapsed", _l("Lapsed")
+    LEFT = "left", _l("Left")
+    DECLINED = "declined", _l("Declined")
+
+
+class ConsentPurpose(LabelledEnum):
+    PRIVACY_NOTICE = "privacy_notice", _l("Privacy notice")
+    NEWSLETTER = "newsletter", _l("Newsletter")
+    SURVEYS = "surveys", _l("Surveys")
 
 
 # A person is "in the register" in these states: their email must be unique among them.
@@ -50,6 +66,8 @@ class Member(TimestampMixin, db.Model):
               sqlite_where=text(_CURRENT_SQL), postgresql_where=text(_CURRENT_SQL)),
         Index("ix_member_name", "last_name", "first_name"),
         Index("ix_member_status_category", "status", "category"),
+        check_in("status", MemberStatus),
+        check_in("category", MemberCategory),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,10 +79,10 @@ class Member(TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
     search_key: Mapped[str] = mapped_column(String(600), nullable=False,
                                             default=_default_search_key)
-    phone: Mapped[str | None] = mapped_column(EncryptedText(255))
-    street_address: Mapped[str | None] = mapped_column(EncryptedText(512))
-    postal_code: Mapped[str | None] = mapped_column(EncryptedText(255))
-    city: Mapped[str | None] = mapped_column(EncryptedText(255))
+    phone: Mapped[str | None] = mapped_column(EncryptedText())
+    street_address: Mapped[str | None] = mapped_column(EncryptedText())
+    postal_code: Mapped[str | None] = mapped_column(EncryptedText())
+    city: Mapped[str | None] = mapped_column(EncryptedText())
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     category: Mapped[str] = mapped_column(String(16), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -84,7 +102,7 @@ class Member(TimestampMixin, db.Model):
     last_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     privacy_notice_version: Mapped[str] = mapped_column(String(20), nullable=False)
 
-    municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+    municipality: Mapped[Municipality | None] = relationship("Municipality", lazy="joined")
     history: Mapped[list[MemberStatusChange]] = relationship(
         back_populates="member", order_by="MemberStatusChange.id",
         cascade="all, delete-orphan")
@@ -106,10 +124,22 @@ def _keep_search_key(mapper, connection, member: Member) -> None:
     member.search_key = search_key_for(member.first_name, member.last_name, member.email)
 
 
+class MemberNumber(db.Model):
+    """Hands out member numbers: one row per number ever given, so two applications at the
+    same moment never get the same one, on SQLite or PostgreSQL."""
+
+    __tablename__ = "member_number"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
 class MemberStatusChange(db.Model):
     """Every change of status: when, to what, by whom and why."""
 
     __tablename__ = "member_status_change"
+    __table_args__ = (check_in("to_status", MemberStatus),
+                      check_in("from_status", MemberStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(
@@ -129,6 +159,7 @@ class Consent(db.Model):
     """A consent is a record: which text (version), when given, when withdrawn."""
 
     __tablename__ = "member_consent"
+    __table_args__ = (check_in("purpose", ConsentPurpose),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(

@@ -1,24 +1,38 @@
-"""Reads for the board's register: a bounded number of queries whatever the page size.
+"""Reads of the membership domain: the board's register, applications, a member's page and
+a member's own records. Every list a page shows goes through `policy.scope(user, stmt)`.
 
 The register selects the columns it shows rather than whole members, so that a page never
-decrypts addresses, phone numbers or why-join texts it does not display.
+decrypts addresses, phone numbers or why-join texts it does not display; a bounded number of
+queries whatever the page size.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, case, func, null, or_, select
 from sqlalchemy.orm import selectinload
 
-from foreningen.auth.models import User
-from foreningen.auth.queries import user_by_email
-from foreningen.dues.queries import DuesStanding, paid_for, payments_of, rate_for, with_dues
-from foreningen.extensions import db
-from foreningen.members.models import Member, MemberStatus
-from foreningen.municipalities.models import Municipality
+from foreningen.accounts import queries as accounts
+from foreningen.core import audit, clock
+from foreningen.core.audit import AuditEvent
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db
+from foreningen.core.tokens import token_hash
+from foreningen.dues import queries as dues
+from foreningen.members import policy
+from foreningen.members.models import CURRENT_STATUSES, Member, MemberCategory, MemberStatus
+from foreningen.municipalities import queries as municipalities
+
+# The codes other features may use (dues rates are per category, for example).
+__all__ = ["CURRENT_STATUSES", "MemberCategory", "MemberStatus"]  # and the functions below
+
+# How long an application's confirmation link works.
+CONFIRM_HOURS = 72
+# Members who owe dues: the overview counts them, reminders and lapsing concern them.
+DUES_STATUSES = (MemberStatus.ACTIVE, MemberStatus.LAPSED)
 
 PER_PAGE = 50
 # Statuses sort in the order of a membership's life, not alphabetically.
@@ -33,10 +47,11 @@ SORTS = {
 }
 PAID_FILTERS = ("paid", "unpaid")
 
+_MUNICIPALITY = municipalities.names_subquery()
 LIST_COLUMNS = (
     Member.id, Member.number, Member.payment_reference, Member.first_name, Member.last_name,
     Member.email, Member.category, Member.status, Member.joined_on, Member.left_on,
-    Member.protected_identity, Municipality.name.label("municipality"),
+    Member.protected_identity, _MUNICIPALITY.c.name.label("municipality"),
 )
 
 
@@ -56,7 +71,7 @@ class RegisterFilter:
     category: str | None = None
     status: str | None = None
     municipality_id: int | None = None
-    year: int = field(default_factory=lambda: date.today().year)
+    year: int = field(default_factory=lambda: clock.today().year)
     paid: str | None = None  # "paid", "unpaid" or None for both
     sort: str = "name"
     direction: str = "asc"
@@ -97,31 +112,31 @@ def _order(stmt: Select, f: RegisterFilter) -> Select:
     return stmt.order_by(*ordering)
 
 
-def _listing(columns, f: RegisterFilter, *, limit: int | None = None, offset: int = 0
+def _listing(user, columns, f: RegisterFilter, *, limit: int | None = None, offset: int = 0
              ) -> Select:
     stmt = select(*columns).select_from(Member).outerjoin(
-        Municipality, Municipality.id == Member.municipality_id)
+        _MUNICIPALITY, _MUNICIPALITY.c.id == Member.municipality_id)
     if limit is not None and f.paid not in PAID_FILTERS:
         # Choose the page's members first (by index where the sort has one), then join
         # their dues: the joins then touch one page of members, not the whole register.
-        page = _order(_where(select(Member.id), f), f).limit(limit).offset(offset)
-        stmt = stmt.where(Member.id.in_(page))
+        page = _order(_where(policy.scope(user, select(Member.id)), f), f)
+        stmt = stmt.where(Member.id.in_(page.limit(limit).offset(offset)))
         limit, offset = None, 0
     else:
-        stmt = _where(stmt, f)
-    stmt, paid_up = with_dues(stmt, f.year)
+        stmt = _where(policy.scope(user, stmt), f)
+    stmt, paid_up = dues.with_dues(stmt, f.year, Member.id, Member.category)
     if f.paid in PAID_FILTERS:
         stmt = stmt.where(paid_up if f.paid == "paid" else ~paid_up)
     stmt = _order(stmt, f)
     return stmt if limit is None else stmt.limit(limit).offset(offset)
 
 
-def _count(f: RegisterFilter) -> Select:
+def _count(user, f: RegisterFilter) -> Select:
     if f.paid in PAID_FILTERS:
         # Paid up or not needs the dues joins; otherwise counting members is enough.
-        return select(func.count()).select_from(_listing((Member.id,), f).order_by(None)
+        return select(func.count()).select_from(_listing(user, (Member.id,), f).order_by(None)
                                                 .subquery())
-    return _where(select(func.count(Member.id)), f)
+    return _where(policy.scope(user, select(func.count(Member.id))), f)
 
 
 class RowPagination(Pagination):
@@ -136,36 +151,43 @@ class RowPagination(Pagination):
         return db.session.scalar(self._query_args["count_stmt"]) or 0
 
 
-def register_page(f: RegisterFilter, page: int, per_page: int = PER_PAGE) -> RowPagination:
+def register_page(user, f: RegisterFilter, page: int,
+                  per_page: int = PER_PAGE) -> RowPagination:
     """Two queries: the page's rows with their dues for the year, and the total."""
     return RowPagination(page=page, per_page=per_page, max_per_page=500, error_out=False,
-                         items=lambda limit, offset: _listing(LIST_COLUMNS, f, limit=limit,
-                                                              offset=offset),
-                         count_stmt=_count(f))
+                         items=lambda limit, offset: _listing(user, LIST_COLUMNS, f,
+                                                              limit=limit, offset=offset),
+                         count_stmt=_count(user, f))
 
 
-def export_rows(f: RegisterFilter) -> list:
+def export_rows(user, f: RegisterFilter) -> list:
     """Every member matching the filter, in the chosen order, with the contact details of
     members without protected identity. One query."""
-    return list(db.session.execute(_listing(EXPORT_COLUMNS, f)).all())
+    return list(db.session.execute(_listing(user, EXPORT_COLUMNS, f)).all())
 
 
-def counts() -> dict[tuple[str, str], int]:
-    """(category, status) → number of members in the whole register; one GROUP BY."""
-    rows = db.session.execute(select(Member.category, Member.status, func.count(Member.id))
-                              .group_by(Member.category, Member.status))
+def counts(user) -> dict[tuple[str, str], int]:
+    """(category, status) → number of members in the register; one GROUP BY."""
+    rows = db.session.execute(policy.scope(user, select(
+        Member.category, Member.status, func.count(Member.id)))
+        .group_by(Member.category, Member.status))
     return {(category, status): n for category, status, n in rows}
 
 
 def municipality_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(select(Municipality.id, Municipality.name)
-                                   .order_by(Municipality.name)).all())
+    return [(m.id, m.name) for m in municipalities.all_municipalities()]
+
+
+def dues_members():
+    """Every member as (id, category, owes_dues), for the dues overview."""
+    return select(Member.id, Member.category,
+                  Member.status.in_(DUES_STATUSES).label("owes_dues")).subquery("members")
 
 
 # --- one member ---------------------------------------------------------------------------
 
 @dataclass
-class MemberPage(DuesStanding):
+class MemberPage(dues.DuesStanding):
     """The member, who changed what, the payments, and the dues of the year shown."""
 
     member: Member = None
@@ -173,47 +195,49 @@ class MemberPage(DuesStanding):
     payments: list = None
 
 
-def member_page(member_id: int, year: int | None = None) -> MemberPage | None:
+def member_page(user, member_id: int, year: int | None = None) -> MemberPage | None:
     """The member with history, the names of who changed what, payments and this year's
     dues: six small indexed queries, whatever the size of the register."""
-    member = db.session.get(Member, member_id, options=[selectinload(Member.history)])
+    member = db.session.scalar(policy.scope(user, select(Member)).where(
+        Member.id == member_id).options(selectinload(Member.history)))
     if member is None:
         return None
-    year = year or date.today().year
+    year = year or clock.today().year
     actor_ids = {change.actor_id for change in member.history if change.actor_id}
-    actors = dict(db.session.execute(select(User.id, User.display_name).where(
-        User.id.in_(actor_ids))).all()) if actor_ids else {}
-    rate = rate_for(year, member.category)
-    return MemberPage(member=member, actors=actors, payments=payments_of(member_id),
+    rate = dues.rate_for(year, member.category)
+    return MemberPage(member=member, actors=accounts.display_names(actor_ids),
+                      payments=dues.payments_of(member_id),
                       year=year, rate_ore=rate.amount_ore if rate else None,
-                      paid_ore=paid_for(member_id, year))
+                      paid_ore=dues.paid_for(member_id, year))
 
 
-def member(member_id: int) -> Member | None:
-    return db.session.get(Member, member_id)
+def member(user, member_id: int) -> Member | None:
+    """One member, if the user may see them."""
+    return db.session.scalar(policy.scope(user, select(Member)).where(Member.id == member_id))
 
 
 # --- applications -------------------------------------------------------------------------
 
-def applications_page(page: int):
+def applications_page(user, page: int):
     """Pending applications, oldest first: whoever waited longest is seen first."""
-    stmt = (select(Member).where(Member.status == MemberStatus.APPLIED)
+    stmt = (policy.scope(user, select(Member)).where(Member.status == MemberStatus.APPLIED)
             .order_by(Member.applied_at, Member.id))
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
 
 
-def applications(member_ids: list[int]) -> list[Member]:
+def applications(user, member_ids: list[int]) -> list[Member]:
     if not member_ids:
         return []
-    return list(db.session.scalars(select(Member).where(Member.id.in_(member_ids))
+    return list(db.session.scalars(policy.scope(user, select(Member))
+                                   .where(Member.id.in_(member_ids))
                                    .order_by(Member.applied_at, Member.id)))
 
 
-def approval_problems(member_ids: list[int]) -> dict[str, list[str]]:
+def approval_problems(user, member_ids: list[int]) -> dict[str, list[str]]:
     """Why a set of applications cannot all be approved: names by reason."""
     problems: dict[str, list[str]] = {"not_confirmed": [], "not_applied": [],
                                       "account_disabled": []}
-    for applicant in applications(member_ids):
+    for applicant in applications(user, member_ids):
         if applicant.status != MemberStatus.APPLIED:
             problems["not_applied"].append(applicant.name)
         elif applicant.email_confirmed_at is None:
@@ -224,13 +248,117 @@ def approval_problems(member_ids: list[int]) -> dict[str, list[str]]:
 
 
 def _disabled_account(member: Member) -> bool:
-    user = db.session.get(User, member.user_id) if member.user_id else user_by_email(member.email)
-    return user is not None and user.disabled_at is not None
+    return accounts.is_disabled(user_id=member.user_id, email=member.email)
 
 
-def erasure_requests() -> list[Member]:
+def erasure_requests(user) -> list[Member]:
     """Members who asked to be erased and are not yet: the board acts within a month."""
     return list(db.session.scalars(
-        select(Member).where(Member.erasure_requested_at.is_not(None),
-                             Member.anonymised_at.is_(None))
+        policy.scope(user, select(Member)).where(Member.erasure_requested_at.is_not(None),
+                                                 Member.anonymised_at.is_(None))
         .order_by(Member.erasure_requested_at)))
+
+
+# --- for services and other features (no page lists these) --------------------------------
+
+def current_by_email(email: str) -> Member | None:
+    return db.session.scalar(select(Member).where(
+        Member.email == email.strip().lower(), Member.status.in_(CURRENT_STATUSES)))
+
+
+def by_keys(keys: list[str]) -> dict[str, Member]:
+    """Members by what the board typed: a payment reference, or else a member number.
+    The reference wins, so every member can be reached by theirs even when it equals
+    another member's number. Anonymised members are not found."""
+    keys = [k for k in set(keys) if k]
+    numbers = [int(k) for k in keys if k.isdigit() and len(k) < 10]
+    found = list(db.session.scalars(select(Member).where(
+        Member.anonymised_at.is_(None),
+        or_(Member.payment_reference.in_(keys), Member.number.in_(numbers)))))
+    result: dict[str, Member] = {}
+    for key in keys:
+        by_reference = [m for m in found if m.payment_reference == key]
+        by_number = [m for m in found if key.isdigit() and m.number == int(key)]
+        match = (by_reference or by_number or [None])[0]
+        if match is not None:
+            result[key] = match
+    return result
+
+
+def by_references(references) -> dict[str, Member]:
+    """Members by payment reference (a bank file's)."""
+    if not references:
+        return {}
+    return {m.payment_reference: m for m in db.session.scalars(
+        select(Member).where(Member.payment_reference.in_(references)))}
+
+
+def by_ids(member_ids) -> dict[int, Member]:
+    if not member_ids:
+        return {}
+    return {m.id: m for m in db.session.scalars(select(Member).where(
+        Member.id.in_(member_ids)))}
+
+
+def owing(year: int, statuses=DUES_STATUSES, reminded_before=None) -> list[tuple]:
+    """(member, paid_ore, rate_ore) of members in `statuses` not paid up for `year`, whose
+    category has a rate; optionally only those not reminded since `reminded_before`."""
+    stmt, paid_up = dues.with_dues(select(Member), year, Member.id, Member.category)
+    stmt = stmt.where(Member.status.in_(list(statuses)), ~paid_up)
+    if reminded_before is not None:
+        stmt = stmt.where(Member.last_reminder_at.is_(None)
+                          | (Member.last_reminder_at < reminded_before))
+    return [(member, paid, rate) for member, paid, rate, _paid_up
+            in db.session.execute(stmt).all() if rate is not None]
+
+
+def paid_up_ids(member_ids, year: int) -> set[int]:
+    """Which of these members are paid up for the year."""
+    stmt, paid_up = dues.with_dues(select(Member.id), year, Member.id, Member.category)
+    return set(db.session.scalars(stmt.where(Member.id.in_(member_ids), paid_up)))
+
+
+# --- a member's own records ---------------------------------------------------------------
+
+def own_member(user_id: int) -> Member | None:
+    """The member record of this account, and only this one."""
+    return db.session.scalar(select(Member).where(Member.user_id == user_id,
+                                                  Member.anonymised_at.is_(None)))
+
+
+def application_for_token(token: str) -> Member | None:
+    """The application a confirmation link points at, while the link still works.
+    Reads only: the same rules as services.confirm_email, which does the change."""
+    member = db.session.scalar(select(Member).where(
+        Member.confirmation_token_hash == token_hash(token)))
+    if member is None or member.status != MemberStatus.APPLIED:
+        return None
+    if utcnow() - member.applied_at > timedelta(hours=CONFIRM_HOURS):
+        return None
+    return member
+
+
+DuesYear = dues.DuesStanding
+
+
+def dues_years(member: Member, payments: list, this_year: int) -> list[DuesYear]:
+    """One row per year of membership (and any year paid for), newest first: two queries."""
+    rates = dues.rates_of_category(member.category)
+    paid: dict[int, int] = {}
+    for payment in payments:
+        paid[payment.year] = paid.get(payment.year, 0) + payment.amount_ore
+    years = set(paid)
+    if member.joined_on is not None:
+        last = member.left_on.year if member.left_on else this_year
+        years.update(range(member.joined_on.year, last + 1))
+    return [DuesYear(year, rates.get(year), paid.get(year, 0))
+            for year in sorted(years, reverse=True)]
+
+
+def payments(member: Member) -> list:
+    return dues.payments_of(member.id)
+
+
+def events_about(member: Member) -> list[AuditEvent]:
+    """Who did or saw what about this member: the audit events whose subject they are."""
+    return audit.events_about(Member.__tablename__, member.id)

@@ -5,31 +5,34 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
 from stdnum import luhn
 
-from foreningen import audit, mail
-from foreningen.auth import services as accounts
-from foreningen.auth.queries import user_by_email
-from foreningen.auth.tokens import new_token, token_hash
-from foreningen.db import utcnow
-from foreningen.dues.models import DuesPayment
-from foreningen.extensions import db
+from foreningen.accounts import queries as account_queries
+from foreningen.accounts import services as accounts
+from foreningen.core import audit, clock, outbox
+from foreningen.core.db import utcnow
+from foreningen.core.errors import DomainError
+from foreningen.core.extensions import db
+from foreningen.core.security import Role
+from foreningen.core.tokens import new_token, token_hash
+from foreningen.members import queries
 from foreningen.members.models import (
-    CURRENT_STATUSES,
     Consent,
+    ConsentPurpose,
     Member,
     MemberCategory,
+    MemberNumber,
     MemberStatus,
     MemberStatusChange,
 )
-from foreningen.security import Role
+from foreningen.members.queries import CONFIRM_HOURS
+from foreningen.members.signals import member_anonymised
 
 FIRST_NUMBER = 1001
-PRIVACY_NOTICE = "privacy_notice"
-OPTIONAL_PURPOSES = ("newsletter", "surveys")
-CONFIRM_HOURS = 72
+PRIVACY_NOTICE = ConsentPurpose.PRIVACY_NOTICE
+OPTIONAL_PURPOSES = (ConsentPurpose.NEWSLETTER, ConsentPurpose.SURVEYS)
 
 # Which status may follow which, and who may do it is decided in the views.
 TRANSITIONS = {
@@ -44,14 +47,21 @@ CONTACT_FIELDS = ("phone", "street_address", "postal_code", "city")
 DETAIL_FIELDS = ("first_name", "last_name", "email", "municipality_id", "locale", *CONTACT_FIELDS)
 
 
-class MemberError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class MemberError(DomainError):
+    messages = {
+        "not_applied": _l("The application from %(name)s has already been handled."),
+        "not_confirmed": _l("%(name)s has not confirmed their email address yet, so the "
+                            "application cannot be approved."),
+        "account_disabled": _l("%(name)s has a disabled account in the portal. Ask an "
+                               "administrator to enable it, then approve."),
+        "email_taken": _l("Another member already uses this email address."),
+        "transition": _l("That change is not possible from the member's current status."),
+        "anonymised": _l("This member's details are already erased."),
+    }
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def reference_for(number: int) -> str:
@@ -59,34 +69,30 @@ def reference_for(number: int) -> str:
     return f"{number}{luhn.calc_check_digit(str(number))}"
 
 
+def reserve_numbers(count: int) -> list[int]:
+    """`count` new member numbers, in order, from the database's own counter (the first is
+    FIRST_NUMBER, set by the migration): concurrent applications never share one."""
+    now = utcnow()
+    return list(db.session.execute(
+        insert(MemberNumber).returning(MemberNumber.number, sort_by_parameter_order=True),
+        [{"issued_at": now} for _ in range(count)]).scalars())
+
+
 def _next_number() -> int:
-    highest = db.session.scalar(select(func.max(Member.number)))
-    return (highest or FIRST_NUMBER - 1) + 1
+    return reserve_numbers(1)[0]
 
 
-def _new_member(attempts: int = 5) -> Member:
-    """A new applied member with the next free number. Two applications at the same moment
-    may pick the same number: the loser retries in a savepoint with the next one."""
-    for _ in range(attempts):
-        number = _next_number()
-        member = Member(number=number, payment_reference=reference_for(number),
-                        status=MemberStatus.APPLIED, first_name="", last_name="", email="",
-                        category=MemberCategory.SUPPORTING, privacy_notice_version="")
-        member.history.append(MemberStatusChange(
-            from_status=None, to_status=MemberStatus.APPLIED, effective_on=today()))
-        try:
-            with db.session.begin_nested():
-                db.session.add(member)
-                db.session.flush()
-        except IntegrityError:
-            continue
-        return member
-    raise MemberError("busy")
-
-
-def current_member_by_email(email: str) -> Member | None:
-    return db.session.scalar(select(Member).where(
-        Member.email == email.strip().lower(), Member.status.in_(CURRENT_STATUSES)))
+def _new_member() -> Member:
+    """A new applied member with the next number from the number table (never max()+1)."""
+    number = _next_number()
+    member = Member(number=number, payment_reference=reference_for(number),
+                    status=MemberStatus.APPLIED, first_name="", last_name="", email="",
+                    category=MemberCategory.SUPPORTING, privacy_notice_version="")
+    member.history.append(MemberStatusChange(
+        from_status=None, to_status=MemberStatus.APPLIED, effective_on=today()))
+    db.session.add(member)
+    db.session.flush()
+    return member
 
 
 def _record_change(member: Member, to_status: str, reason: str | None, actor,
@@ -109,14 +115,14 @@ def submit_application(*, first_name: str, last_name: str, email: str, category:
     already belongs to a current member, so the form never reveals who is a member."""
     email = email.strip().lower()
     category = str(MemberCategory(category))
-    existing = current_member_by_email(email)
+    existing = queries.current_by_email(email)
     # An application never confirmed within its link's lifetime does not block the address
     # until the purge: applying again replaces it and sends a new link.
     expired = (existing is not None and existing.status == MemberStatus.APPLIED
                and existing.email_confirmed_at is None
                and utcnow() - existing.applied_at > timedelta(hours=CONFIRM_HOURS))
     if existing is not None and not expired:
-        mail.queue(email, "already_member", "About your application to Föreningen",
+        outbox.queue(email, "already_member", "About your application to Föreningen",
                    locale=locale)
         audit.record("member.application_duplicate", existing, actor=None)
         return None
@@ -150,7 +156,7 @@ def submit_application(*, first_name: str, last_name: str, email: str, category:
     token = new_token()
     member.confirmation_token_hash = token_hash(token)
     db.session.flush()
-    mail.queue(email, "application_confirm", "Confirm your email address", locale=locale,
+    outbox.queue(email, "application_confirm", "Confirm your email address", locale=locale,
                link=accounts.external_url("join.confirm", token=token), hours=CONFIRM_HOURS)
     audit.record("member.apply", member, actor=None, municipality_id=municipality_id)
     return member
@@ -172,13 +178,14 @@ def confirm_email(token: str) -> Member | None:
 def approve(member: Member, actor) -> None:
     """Active from today; the applicant gets an account with the member role."""
     if member.status != MemberStatus.APPLIED:
-        raise MemberError("not_applied")
+        raise MemberError("not_applied", name=member.name)
     if member.email_confirmed_at is None:
-        raise MemberError("not_confirmed")
-    user = db.session.get(accounts.User, member.user_id) if member.user_id else None
-    user = user or user_by_email(member.email)
+        raise MemberError("not_confirmed", name=member.name)
+    user = account_queries.user(member.user_id) if member.user_id else None
+    user = user or account_queries.user_by_email(member.email)
     if user is not None and not user.is_active:
-        raise MemberError("account_disabled")  # an administrator must enable it first
+        # An administrator must enable it first.
+        raise MemberError("account_disabled", name=member.name)
     _record_change(member, MemberStatus.ACTIVE, None, actor)
     member.joined_on = member.joined_on or today()
     if user is None:
@@ -188,7 +195,7 @@ def approve(member: Member, actor) -> None:
     else:
         if Role.MEMBER not in user.role_names:
             accounts.set_roles(user, [*user.role_names, Role.MEMBER], user.municipality_id)
-        mail.queue(member.email, "application_approved", "Welcome as a member of Föreningen",
+        outbox.queue(member.email, "application_approved", "Welcome as a member of Föreningen",
                    locale=member.locale,
                    link=accounts.external_url("membership.index"))
     member.user_id = user.id
@@ -203,10 +210,10 @@ def approve_many(members: list[Member], actor) -> None:
 
 def decline(member: Member, reason: str, actor) -> None:
     if member.status != MemberStatus.APPLIED:
-        raise MemberError("not_applied")
+        raise MemberError("not_applied", name=member.name)
     _record_change(member, MemberStatus.DECLINED, reason, actor)
     member.confirmation_token_hash = None
-    mail.queue(member.email, "application_declined", "About your application to Föreningen",
+    outbox.queue(member.email, "application_declined", "About your application to Föreningen",
                locale=member.locale, reason=reason)
     audit.record("member.decline", member, actor=actor, municipality_id=member.municipality_id)
 
@@ -236,7 +243,7 @@ def update_details(member: Member, values: dict, actor) -> None:
     email = values.get("email")
     if email is not None:
         email = email.strip().lower()
-        other = current_member_by_email(email)
+        other = queries.current_by_email(email)
         if other is not None and other.id != member.id:
             raise MemberError("email_taken")
         values = {**values, "email": email}
@@ -254,10 +261,10 @@ def _follow_with_account(member: Member, email: str) -> None:
     """The sign-in address follows the member's address when they were the same."""
     if not member.user_id or email == member.email:
         return
-    user = db.session.get(accounts.User, member.user_id)
+    user = account_queries.user(member.user_id)
     if user is None or user.email != member.email:
         return
-    holder = user_by_email(email)
+    holder = account_queries.user_by_email(email)
     if holder is not None and holder.id != user.id:
         raise MemberError("email_taken")
     user.email = email
@@ -278,6 +285,12 @@ def reveal_contact(member: Member, actor) -> None:
 
 def record_view(member: Member, actor) -> None:
     audit.record("member.view", member, actor=actor)
+
+
+def record_download(member: Member, kind: str, actor) -> None:
+    """A person downloaded what the portal holds on them ("json" or "html")."""
+    audit.record("member.export", member, actor=actor, detail=kind)
+    db.session.flush()
 
 
 # --- the member's own requests ------------------------------------------------------------
@@ -341,14 +354,34 @@ def anonymise(member: Member, actor=None) -> None:
     member.anonymised_at = utcnow()
     for change in member.history:
         change.reason = None
-    # Payments stay (accounting) but their free-text notes may name someone.
-    db.session.execute(update(DuesPayment).where(DuesPayment.member_id == member.id)
-                       .values(note=None))
     for consent in list(member.consents):
         member.consents.remove(consent)
+    # Other features remove what they hold that could name the person (dues: payment notes).
+    member_anonymised.send(current_app._get_current_object(), member_id=member.id)
     if member.user_id:
-        user = db.session.get(accounts.User, member.user_id)
+        user = account_queries.user(member.user_id)
         member.user_id = None
         if user is not None and user.role_names <= {Role.MEMBER}:
             accounts.anonymise_user(user)
     audit.record("member.anonymise", member, actor=actor)
+
+
+# --- dues (the dues feature calls these: the member's status follows their payments) ----
+
+def reactivate_paid_up(paid: list[tuple[Member, int]], actor) -> int:
+    """A lapsed member who has now paid this year's dues is active again. One query for all
+    the (member, dues year) pairs just paid, however many."""
+    year = today().year
+    lapsed = {m.id: m for m, paid_year in paid
+              if paid_year == year and m.status == MemberStatus.LAPSED}
+    if not lapsed:
+        return 0
+    ids = queries.paid_up_ids(list(lapsed), year)
+    for member_id in sorted(ids):
+        change_status(lapsed[member_id], MemberStatus.ACTIVE, "paid", actor)
+    return len(ids)
+
+
+def note_reminded(member: Member) -> None:
+    """The member was sent a dues reminder now (reminders are spaced by this)."""
+    member.last_reminder_at = utcnow()

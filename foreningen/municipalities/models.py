@@ -3,8 +3,8 @@ from __future__ import annotations
 from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from foreningen.db import TimestampMixin
-from foreningen.extensions import db
+from foreningen.core.db import TimestampMixin
+from foreningen.core.extensions import db
 
 
 class Municipality(TimestampMixin, db.Model):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from foreningen.extensions import db
+from foreningen.core.extensions import db
 from foreningen.municipalities.models import Municipality
 
 
@@ -19,3 +19,8 @@ def by_code(code: str) -> Municipality | None:
 
 def get(municipality_id: int) -> Municipality | None:
     return db.session.get(Municipality, municipality_id)
+
+
+def names_subquery():
+    """(id, name) of every kommun, to join where a list shows the name."""
+    return select(Municipality.id, Municipality.name).subquery("municipality_names")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from foreningen import audit
-from foreningen.extensions import db
+from flask_babel import lazy_gettext as _l
+
+from foreningen.core import audit
+from foreningen.core.errors import DomainError
+from foreningen.core.extensions import db
 from foreningen.municipalities.models import Municipality
 from foreningen.municipalities.queries import by_code
 
 
-class MunicipalityError(ValueError):
-    pass
+class MunicipalityError(DomainError):
+    messages = {"code_taken": _l("Another municipality already has this code.")}
 
 
 def create(code: str, name: str, active: bool = True) -> Municipality:

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select, text
 
-from foreningen.audit import AuditEvent
-from foreningen.auth.models import User
+from foreningen.accounts.models import User
+from foreningen.core.audit import AuditEvent
 from tests import factories
 from tests.support import submit
 

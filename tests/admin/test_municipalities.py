@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from foreningen.audit import AuditEvent
+from foreningen.core.audit import AuditEvent
 from foreningen.municipalities.models import Municipality
 from tests import factories
 from tests.support import forms_in, submit

@@ -11,11 +11,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from sqlalchemy import func, select, update
 
-from foreningen.audit import AuditEvent
-from foreningen.auth import services as accounts
-from foreningen.auth.models import AccountToken, User
-from foreningen.db import utcnow
-from foreningen.mail import OutboxMessage
+from foreningen.accounts import services as accounts
+from foreningen.accounts.models import AccountToken, User
+from foreningen.core.audit import AuditEvent
+from foreningen.core.db import utcnow
+from foreningen.core.outbox import OutboxMessage
 from tests import factories
 from tests.support import csrf_token, forms_in, submit
 

@@ -2,16 +2,16 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from foreningen import mail
-from foreningen.auth.models import AccountToken
-from foreningen.db import utcnow
-from foreningen.extensions import db
+from foreningen.accounts.models import AccountToken
+from foreningen.core import outbox
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db
 from tests.support import submit
 
 
 def _send(app):
     with app.app_context():
-        sent = mail.send_pending()
+        sent = outbox.send_pending()
         db.session.commit()
         return sent
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 import pyotp
 from sqlalchemy import select, update
 
-from foreningen.auth.models import UserSession
-from foreningen.db import utcnow
-from foreningen.extensions import db
+from foreningen.accounts.models import UserSession
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db
 from tests.support import csrf_token, submit
 
 

@@ -1,8 +1,8 @@
 import pyotp
 from sqlalchemy import select
 
-from foreningen.audit import AuditEvent
-from foreningen.extensions import db
+from foreningen.core.audit import AuditEvent
+from foreningen.core.extensions import db
 from tests.support import csrf_token, submit
 
 
@@ -48,8 +48,8 @@ def test_same_answer_for_unknown_account_and_wrong_password(app, client, make_us
 def test_disabled_account_cannot_sign_in(app, client, make_user):
     user = make_user("member")
     with app.app_context():
-        from foreningen.auth import services
-        from foreningen.auth.models import User
+        from foreningen.accounts import services
+        from foreningen.accounts.models import User
 
         services.disable_user(db.session.get(User, user.id))
         db.session.commit()

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from foreningen import create_app
-from foreningen.extensions import db, limiter
+from foreningen.core.extensions import db, limiter
 from tests.support import base_config, free_port, scratch_database
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,9 +12,9 @@ import pyotp
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from foreningen.auth.models import User
-from foreningen.extensions import db
-from foreningen.mail import send_pending
+from foreningen.accounts.models import User
+from foreningen.core.extensions import db
+from foreningen.core.outbox import send_pending
 from tests import factories
 
 pytestmark = pytest.mark.browser

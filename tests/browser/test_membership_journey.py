@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from foreningen.core.extensions import db
+from foreningen.core.outbox import send_pending
 from foreningen.dues import services as dues
-from foreningen.extensions import db
-from foreningen.mail import send_pending
 from foreningen.members.models import Member
 from tests import factories
 from tests.browser.test_journeys import NEW_PASSWORD, follow, sign_in

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from foreningen.auth import services as accounts
-from foreningen.auth.models import User
+from foreningen.accounts import services as accounts
+from foreningen.accounts.models import User
+from foreningen.core.extensions import db
 from foreningen.dues import services as dues
-from foreningen.extensions import db
 from foreningen.members import services as members
 from foreningen.members.models import Member
 from tests import factories

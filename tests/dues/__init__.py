@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
+from foreningen.core.extensions import db
 from foreningen.dues import services as dues
 from foreningen.dues.models import DuesImport, DuesPayment, DuesRate
-from foreningen.extensions import db
 from foreningen.members import services as members
 from foreningen.members.models import Member
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from foreningen.audit import AuditEvent
+from foreningen.core.audit import AuditEvent
 from foreningen.dues.models import DuesPayment
 from foreningen.members import services as member_services
 from tests.dues import THIS_YEAR, make_member, member_row, payments, text_of

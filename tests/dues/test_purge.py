@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from foreningen.auth.models import User
-from foreningen.db import utcnow
-from foreningen.extensions import db as _db
-from foreningen.mail import OutboxMessage
+from foreningen.accounts.models import User
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db as _db
+from foreningen.core.outbox import OutboxMessage
 from foreningen.members import services as members
 from foreningen.members.models import Member
 from tests.dues import make_member, member_row, pay, payments
@@ -73,7 +73,8 @@ def test_former_members_are_anonymised_and_their_payments_kept(app, db, runner):
     leave(app, recent, days_ago=700)  # less than 24 months ago
 
     output = purge(runner)
-    assert "Anonymised 1 former member(s), deleted 0 application(s) and 0 old payment(s)." \
+    assert ("Former members anonymised: 1\nUnconfirmed or declined applications deleted: 0\n"
+            "Payments past the accounting period deleted: 0") \
         in output
 
     gone = member_row(app, old)
@@ -95,7 +96,7 @@ def test_former_members_are_anonymised_and_their_payments_kept(app, db, runner):
     assert kept.first_name == "Sara" and kept.phone == "070-123 45 67"
     assert kept.anonymised_at is None
 
-    assert "Anonymised 0 former member(s)" in purge(runner)  # nothing left to do
+    assert "Former members anonymised: 0" in purge(runner)  # nothing left to do
 
 
 def test_stale_unconfirmed_applications_are_deleted(app, db, runner):
@@ -108,7 +109,7 @@ def test_stale_unconfirmed_applications_are_deleted(app, db, runner):
         _db.session.commit()
 
     output = purge(runner)
-    assert "deleted 2 application(s)" in output
+    assert "Unconfirmed or declined applications deleted: 2" in output
     assert member_row(app, stale) is None and member_row(app, declined) is None
     assert member_row(app, fresh).first_name == "Sara"
     assert member_row(app, confirmed).email_confirmed_at is not None
@@ -118,7 +119,7 @@ def test_an_unconfirmed_application_with_a_payment_is_kept(app, db, runner):
     """Accounting: a payment's member row is never deleted."""
     early = apply(app, days_ago=40)
     pay(app, member_row(app, early), 25000)
-    assert "deleted 0 application(s)" in purge(runner)
+    assert "Unconfirmed or declined applications deleted: 0" in purge(runner)
     assert member_row(app, early) is not None
     assert len(payments(app)) == 1
 
@@ -131,7 +132,7 @@ def test_payments_are_deleted_seven_years_after_the_year_they_were_paid(app, db,
     pay(app, member, 300, year=year - 8, paid_on=date(year - 6, 3, 1))    # late: kept
     pay(app, member, 400, year=year, paid_on=TODAY)                       # kept
 
-    assert "and 1 old payment(s)." in purge(runner)
+    assert "Payments past the accounting period deleted: 1" in purge(runner)
     assert [p[2] for p in payments(app)] == [200, 300, 400]
     assert member_row(app, member.id).first_name == member.first_name  # an active member
 
@@ -142,6 +143,6 @@ def test_the_retention_period_comes_from_the_configuration(app, db, runner, monk
     just_left = make_member(app, status="active")
     leave(app, member.id, days_ago=40)
     leave(app, just_left.id, days_ago=20)
-    assert "Anonymised 1 former member(s)" in purge(runner)
+    assert "Former members anonymised: 1" in purge(runner)
     assert member_row(app, member.id).first_name == "Anonymiserad"
     assert member_row(app, just_left.id).first_name == just_left.first_name

@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from foreningen.audit import AuditEvent
+from foreningen.core.audit import AuditEvent
+from foreningen.core.security import Role
 from foreningen.dues import queries
 from foreningen.members.models import Member
-from foreningen.security import Role
 from tests.dues import THIS_YEAR, make_member, pay, rates, set_rate, text_of
 from tests.support import csrf_token, forms_in, submit
 

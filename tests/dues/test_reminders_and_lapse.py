@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from foreningen.db import utcnow
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db as _db
+from foreningen.core.outbox import OutboxMessage
 from foreningen.dues import services
-from foreningen.extensions import db as _db
-from foreningen.mail import OutboxMessage
 from foreningen.members.models import Member, MemberStatusChange
 from tests.dues import THIS_YEAR, make_member, member_row, pay, set_rate, text_of
 from tests.support import submit

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from foreningen import mail
-from foreningen.auth.models import User
-from foreningen.extensions import db as _db
-from foreningen.mail import OutboxMessage
+from foreningen.accounts.models import User
+from foreningen.core import outbox
+from foreningen.core.extensions import db as _db
+from foreningen.core.outbox import OutboxMessage
 from foreningen.members.models import Member
 from tests import factories
 from tests.members.test_register import add_member, audit_events, main
@@ -28,7 +28,7 @@ def board(login):
 
 def send_mail(app) -> int:
     with app.app_context():
-        sent, failed = mail.send_pending()
+        sent, failed = outbox.send_pending()
         _db.session.commit()
         assert failed == 0
         return sent

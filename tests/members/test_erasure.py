@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from foreningen.audit import AuditEvent
-from foreningen.extensions import db
+from foreningen.core.audit import AuditEvent
+from foreningen.core.extensions import db
 from foreningen.members import services
 from foreningen.members.models import Member
 from tests.support import submit

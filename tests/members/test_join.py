@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from foreningen import mail
-from foreningen.audit import AuditEvent
-from foreningen.db import utcnow
-from foreningen.extensions import db
+from foreningen.core import outbox
+from foreningen.core.audit import AuditEvent
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db
 from foreningen.members import services
 from foreningen.members.models import Member, MemberStatus
 from foreningen.municipalities import services as municipalities
@@ -26,7 +26,7 @@ ORDINARY = {
 
 def _send(app):
     with app.app_context():
-        sent = mail.send_pending()
+        sent = outbox.send_pending()
         db.session.commit()
         return sent
 

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from foreningen.audit import AuditEvent
-from foreningen.auth.models import User
-from foreningen.extensions import db
+from foreningen.accounts.models import User
+from foreningen.core.audit import AuditEvent
+from foreningen.core.extensions import db
 from foreningen.members import services
 from foreningen.members.models import Consent, Member, MemberStatus
 from tests import factories
@@ -129,7 +129,7 @@ def test_own_page_shows_details_dues_and_status(app, client, login, make_user):
     row = html.split(f'<th scope="row">{THIS_YEAR}</th>')[1].split("</tr>")[0]
     assert "Yes" in row
     history = html.split('id="history-heading"')[1].split("</section>")[0]
-    assert "Applied" in history and "Member" in history
+    assert "Applied" in history and "Active" in history
 
 
 def test_unpaid_year_shows_not_paid_up(app, client, login, make_user):

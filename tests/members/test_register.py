@@ -11,10 +11,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from foreningen.audit import AuditEvent
-from foreningen.db import utcnow
+from foreningen.core.audit import AuditEvent
+from foreningen.core.db import utcnow
+from foreningen.core.extensions import db as _db
 from foreningen.dues.models import DuesPayment, DuesRate
-from foreningen.extensions import db as _db
 from foreningen.members import services
 from foreningen.members.models import Member, MemberStatusChange
 from tests import factories

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from stdnum import luhn
 
-from foreningen.audit import AuditEvent
-from foreningen.extensions import db
+from foreningen.core.audit import AuditEvent
+from foreningen.core.extensions import db
 from foreningen.members import services
 from foreningen.members.models import Member, MemberStatus
 
@@ -76,7 +76,7 @@ def test_approve_requires_confirmed_email_then_creates_member_account(app, db):
         member = db.session.get(Member, member_id)
         assert member.status == MemberStatus.ACTIVE
         assert member.joined_on is not None
-        from foreningen.auth.models import User
+        from foreningen.accounts.models import User
 
         user = db.session.get(User, member.user_id)
         assert user.role_names == {"member"}
@@ -152,7 +152,7 @@ def test_a_new_address_follows_to_the_sign_in_account(app, db):
         services.approve(member, None)
         services.update_details(member, {"email": "Karin.Ny@Example.org"}, None)
         db.session.commit()
-        from foreningen.auth.models import User
+        from foreningen.accounts.models import User
 
         member = db.session.get(Member, member_id)
         assert member.email == "karin.ny@example.org"
@@ -175,7 +175,7 @@ def test_leaving_withdraws_optional_consents(app, db):
 
 
 def test_approval_refused_while_the_account_is_disabled(app, db, client, login):
-    from foreningen.auth import services as accounts
+    from foreningen.accounts import services as accounts
     from tests.support import submit
 
     member_id = _apply(app, email="avstangd@example.org")

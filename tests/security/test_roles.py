@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from foreningen.audit import AuditEvent
-from foreningen.extensions import db
-from foreningen.security import Role
+from foreningen.core.audit import AuditEvent
+from foreningen.core.extensions import db
+from foreningen.core.security import Role
 
 PUBLIC = {"static", "main.index", "main.healthz", "main.set_language", "auth.sign_in",
           "auth.second_factor", "auth.totp_setup", "auth.request_reset",

@@ -1,0 +1,1 @@
+"""One module per audience: `auth` (public: sign-in, reset, invitation), `own` (one's account)."""

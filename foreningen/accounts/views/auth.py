@@ -1,0 +1,234 @@
+"""Sign-in, second factor, sign-out, password reset and invitations. Thin: services decide."""
+
+from __future__ import annotations
+
+import time
+
+import segno
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from foreningen.accounts import forms, services
+from foreningen.accounts.queries import normalise_email
+from foreningen.core.db import own_session
+from foreningen.core.extensions import db, limiter
+from foreningen.core.security import is_safe_next
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+PENDING_SECONDS = 300
+
+
+def load_user(token: str):
+    """Flask-Login's user loader. Reading the sign-in is part of the request; touching or
+    revoking it is bookkeeping in a short unit of work of its own, committed before the
+    view starts, so that the request's one transaction stays the view's alone."""
+    user_session, state = services.session_state(token)
+    if state == "ok":
+        return services.signed_in_user(user_session, token)
+    if state == "none":
+        return None
+    session_id, user_id = user_session.id, user_session.user_id
+    # End the request's reads first: on SQLite a read begun before another connection's
+    # write could not become a write later.
+    db.session.rollback()
+    with own_session() as bookkeeping:
+        if state == "expired":
+            services.expire_session(bookkeeping, session_id, user_id)
+        else:
+            services.touch_session(bookkeeping, session_id)
+    if state == "expired":
+        return None
+    user_session, state = services.session_state(token)
+    return services.signed_in_user(user_session, token) if state == "ok" else None
+
+
+def _account_key() -> str:
+    return "account:" + normalise_email(request.form.get("email", ""))
+
+
+def _pending_key() -> str:
+    return "pending:" + str(session.get("pending_user_id", "none"))
+
+
+def _per_account():
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _per_address():
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def start_page():
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_per_address, methods=["POST"])
+@limiter.limit(_per_account, methods=["POST"], key_func=_account_key)
+def sign_in():
+    if current_user.is_authenticated:
+        return start_page()
+    form = forms.SignInForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            return _after_password(user, form.next.data)
+        db.session.commit()  # keeps the failed-sign-in audit event
+        form.password.errors.append(_("The email address or the password is wrong."))
+    return render_template("auth/sign_in.html", form=form)
+
+
+def _after_password(user, next_url: str | None):
+    session.clear()  # a new session at every sign-in
+    if user.has_totp or (user.is_staff and current_app.config["REQUIRE_STAFF_2FA"]):
+        session["pending_user_id"] = user.id
+        session["pending_since"] = time.time()
+        session["pending_next"] = next_url if is_safe_next(next_url) else None
+        db.session.commit()
+        if user.has_totp:
+            return redirect(url_for("auth.second_factor"))
+        flash(_("Your role requires a second factor. Set it up now to continue."), "info")
+        return redirect(url_for("auth.totp_setup"))
+    return _complete(user, "password", next_url)
+
+
+def _complete(user, method: str, next_url: str | None):
+    locale = session.get("locale")
+    session.clear()
+    if locale and not user.locale:
+        user.locale = locale
+    services.start_session(user, method)
+    login_user(user)
+    db.session.commit()
+    return redirect(next_url if is_safe_next(next_url) else url_for("main.index"))
+
+
+def _pending_user():
+    user_id = session.get("pending_user_id")
+    since = session.get("pending_since", 0)
+    if not user_id or time.time() - since > PENDING_SECONDS:
+        return None
+    from foreningen.accounts.models import User
+
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@limiter.limit(_per_account, methods=["POST"], key_func=_pending_key)
+def second_factor():
+    user = _pending_user()
+    if user is None or not user.has_totp:
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("auth.sign_in"))
+    form = forms.SecondFactorForm()
+    if form.validate_on_submit():
+        method = services.verify_second_factor(user, form.code.data)
+        if method:
+            if method == "recovery":
+                flash(_("You used a recovery code. Make new ones from your account page "
+                        "when you are running low."), "info")
+            return _complete(user, "totp" if method == "totp" else "recovery_code",
+                             session.get("pending_next"))
+        db.session.commit()
+        form.code.errors.append(services.AccountError("wrong_code").message)
+    return render_template("auth/second_factor.html", form=form)
+
+
+@bp.route("/two-factor/setup", methods=["GET", "POST"])
+def totp_setup():
+    pending = _pending_user() if not current_user.is_authenticated else None
+    user = current_user if current_user.is_authenticated else pending
+    if user is None:
+        return redirect(url_for("auth.sign_in"))
+    if user.has_totp:
+        return redirect(url_for("account.index"))
+    form = forms.ConfirmTotpForm()
+    if request.method == "POST" and request.form.get("action") == "begin":
+        if forms.EmptyForm().validate_on_submit():
+            services.begin_totp(user)
+            db.session.commit()
+        return redirect(url_for("auth.totp_setup"))
+    if form.validate_on_submit():
+        try:
+            codes = services.confirm_totp(user, form.code.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.code.errors.append(exc.message)
+        else:
+            if pending is not None:
+                _complete(user, "totp_enrolment", session.get("pending_next"))
+            else:
+                db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes)
+    qr = None
+    if user.totp_secret:
+        qr = segno.make(services.provisioning_uri(user), error="m").svg_data_uri(
+            scale=5, border=2, dark="#1b1b1b", light="#ffffff")
+    return render_template("auth/totp_setup.html", form=form, qr=qr,
+                           secret=user.totp_secret, pending=pending is not None)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@login_required
+def sign_out():
+    form = forms.EmptyForm()
+    if form.validate_on_submit():
+        services.sign_out(current_user._get_current_object())
+        db.session.commit()
+        locale = session.get("locale") or current_user.locale
+        logout_user()
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_per_address, methods=["POST"])
+def request_reset():
+    form = forms.ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        return render_template("auth/reset_sent.html")
+    return render_template("auth/reset_request.html", form=form)
+
+
+def _token_page(token: str, purpose: str, template: str, done_message):
+    account_token = services.valid_token(token, purpose)
+    if account_token is None:
+        return render_template("auth/token_invalid.html", purpose=purpose), 410
+    form = forms.SetPasswordForm()
+    form.email_for_policy = account_token.user.email
+    if form.validate_on_submit():
+        services.use_token(account_token, form.password.data)
+        db.session.commit()
+        flash(done_message(), "success")
+        return redirect(url_for("auth.sign_in"))
+    return render_template(template, form=form, user=account_token.user)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _token_page(token, services.RESET, "auth/reset_password.html",
+                       lambda: _("Your password is changed. Sign in with the new one."))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    return _token_page(token, services.INVITE, "auth/accept_invitation.html",
+                       lambda: _("Welcome! Your account is ready. Sign in to continue."))

@@ -1,0 +1,173 @@
+"""Settings: safe development defaults, then the environment; production refuses weak ones."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The application cannot start with the settings it was given."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _development_secrets(instance_path: Path) -> dict[str, str]:
+    """Random keys kept in the instance folder, made on first use: never a fixed fallback."""
+    path = instance_path / "dev-secrets.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    instance_path.mkdir(parents=True, exist_ok=True)
+    values = {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+    path.write_text(json.dumps(values), encoding="utf-8")
+    path.chmod(0o600)
+    return values
+
+
+def load(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the configuration mapping for create_app()."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    environment = overrides.get("ENV_NAME") or env.get("FORENINGEN_ENV", "development")
+    production = environment == "production"
+    testing = bool(overrides.get("TESTING"))
+
+    config: dict = {
+        "ENV_NAME": environment,
+        "PRODUCTION": production,
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "FIELD_ENCRYPTION_KEY": env.get("FIELD_ENCRYPTION_KEY"),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL"),
+        # hide_parameters: no personal data in the log when a statement fails.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Sessions and cookies
+        "SESSION_COOKIE_NAME": "foreningen_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_MAX_HOURS", 12)),
+        "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 15),
+        "USER_IDLE_MINUTES": _int("USER_IDLE_MINUTES", 120),
+        "REQUIRE_STAFF_2FA": _bool(env.get("REQUIRE_STAFF_2FA"), production),
+        # Passwords (argon2id; OWASP asks at least m=19 MiB, t=2)
+        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_COST_KIB": _int("ARGON2_MEMORY_COST_KIB", 65536),
+        "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 2),
+        "PASSWORD_MIN_LENGTH": 10,
+        "RESET_TOKEN_HOURS": _int("RESET_TOKEN_HOURS", 1),
+        "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
+        # Rate limits
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        "JOIN_LIMIT_PER_ADDRESS": env.get("JOIN_LIMIT_PER_ADDRESS", "10 per hour"),
+        # Mail
+        "MAIL_SERVER": env.get("MAIL_SERVER", "" if not production else "localhost"),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL"), False),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Föreningen <noreply@example.org>"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        "OUTBOX_SEND_AFTER_REQUEST": _bool(env.get("OUTBOX_SEND_AFTER_REQUEST"), not production),
+        "OUTBOX_MAX_BACKOFF_MINUTES": _int("OUTBOX_MAX_BACKOFF_MINUTES", 360),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Language
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+        # Uploads (bank files) are refused above this size before they are read.
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        # Membership
+        "VOTING_CATEGORIES": [c.strip() for c in env.get("VOTING_CATEGORIES", "ordinary")
+                              .split(",") if c.strip()],
+        "PRIVACY_NOTICE_VERSION": env.get("PRIVACY_NOTICE_VERSION", "2026-11"),
+        "DUES_LAPSE_DATE": env.get("DUES_LAPSE_DATE", "03-31"),
+        "DUES_REMINDER_INTERVAL_DAYS": _int("DUES_REMINDER_INTERVAL_DAYS", 30),
+        "RETENTION_LEFT_MONTHS": _int("RETENTION_LEFT_MONTHS", 24),
+        "RETENTION_UNCONFIRMED_DAYS": _int("RETENTION_UNCONFIRMED_DAYS", 30),
+        "RETENTION_PAYMENT_YEARS": _int("RETENTION_PAYMENT_YEARS", 7),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "PROXY_HOPS": _int("PROXY_HOPS", 0),
+    }
+    config.update(overrides)
+
+    if production:
+        _check_production(config)
+    elif not testing:
+        dev = _development_secrets(instance_path)
+        config["SECRET_KEY"] = config["SECRET_KEY"] or dev["SECRET_KEY"]
+        config["FIELD_ENCRYPTION_KEY"] = (
+            config["FIELD_ENCRYPTION_KEY"] or dev["FIELD_ENCRYPTION_KEY"]
+        )
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'foreningen.sqlite3'}"
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not config["SECRET_KEY"] or not config["FIELD_ENCRYPTION_KEY"]:
+        raise ConfigError("SECRET_KEY and FIELD_ENCRYPTION_KEY must be set")
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """postgres:// and postgresql:// mean psycopg 3 here."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _check_production(config: dict) -> None:
+    missing = []
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 10:
+        missing.append(
+            f"SECRET_KEY (at least {MIN_SECRET_KEY_LENGTH} random characters, "
+            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        missing.append("DATABASE_URL (e.g. postgresql://user:password@host/foreningen)")
+    if not config.get("FIELD_ENCRYPTION_KEY"):
+        missing.append("FIELD_ENCRYPTION_KEY (a Fernet key: python -c 'from "
+                       "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')")
+    else:
+        try:
+            for part in config["FIELD_ENCRYPTION_KEY"].split(","):
+                Fernet(part.strip().encode())
+        except ValueError:
+            missing.append("FIELD_ENCRYPTION_KEY (not a valid Fernet key)")
+    if missing:
+        raise ConfigError(
+            "Refusing to start in production; set: " + "; ".join(missing)
+        )

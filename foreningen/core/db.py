@@ -1,0 +1,124 @@
+"""Declarative base with a constraint naming convention, and column helpers."""
+
+from __future__ import annotations
+
+import enum
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint, DateTime, MetaData, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from foreningen.core.clock import utcnow
+
+__all__ = ["Base", "EncryptedText", "LabelledEnum", "TimestampMixin", "UTCDateTime", "check_in",
+           "own_session", "utcnow"]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC on the way in and out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class EncryptedText(TypeDecorator):
+    """Encrypted at rest with the application's field key (Fernet, rotatable). Always a Text
+    column: a ciphertext is much longer than the text it holds, whatever the form allows."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        from foreningen.core.crypto import encrypt
+
+        return encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        from foreningen.core.crypto import decrypt
+
+        return decrypt(value)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry their label (a lazy gettext string), so that each
+    name a user reads is defined once, next to its code: `Status.ACTIVE.label`."""
+
+    def __new__(cls, value: str, label=None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label if label is not None else value
+        return member
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {member: member.label for member in cls}
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, object]]:
+        return [(member.value, member.label) for member in cls]
+
+
+def check_in(column: str, values, name: str | None = None) -> CheckConstraint:
+    """A CHECK constraint that keeps an enum-like column to its values."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_valid")
+
+
+@contextmanager
+def own_session():
+    """A short unit of work of its own, apart from the request's transaction: the session
+    bookkeeping before a view runs, the outbox after the response. Committed when the block
+    ends without an error, rolled back otherwise; the request's session is untouched.
+    Bound like the request's session (inside a test's outer transaction it uses savepoints)."""
+    from foreningen.core.extensions import db
+
+    session = Session(bind=db.session.get_bind(), join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

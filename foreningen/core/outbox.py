@@ -1,0 +1,158 @@
+"""Outbox: mail is queued in the request's transaction and sent afterwards, with retries.
+
+Bodies are encrypted at rest (they may hold a reset link) and never carry sensitive
+content: a notification says that something happened and links to the portal.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app, g, render_template
+from flask_babel import force_locale
+from flask_mail import Message
+from sqlalchemy import Index, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from foreningen.core import privacy
+from foreningen.core.db import EncryptedText, UTCDateTime, utcnow
+from foreningen.core.extensions import db, mail
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
+    template: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+def queue(recipient: str, template: str, subject: str, locale: str | None = None,
+          **context) -> OutboxMessage:
+    """Render `templates/email/<template>.txt` in the recipient's language and queue it.
+
+    `subject` is a message id, translated here in the recipient's locale."""
+    from flask_babel import gettext
+
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = render_template(f"email/{template}.txt", **context)
+        translated_subject = gettext(subject)
+    message = OutboxMessage(
+        recipient=recipient, subject=translated_subject, body=body, template=template
+    )
+    db.session.add(message)
+    g.mail_queued = True
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    cap = current_app.config["OUTBOX_MAX_BACKOFF_MINUTES"]
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), cap))
+
+
+def pending(now: datetime | None = None, limit: int = 100, session=None) -> list[OutboxMessage]:
+    now = now or utcnow()
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((session or db.session).scalars(stmt))
+
+
+def send_pending(limit: int = 100, session=None) -> tuple[int, int]:
+    """Send what is due. Returns (sent, failed). The caller commits (`session`, or the
+    request's)."""
+    messages = pending(limit=limit, session=session)
+    if not messages:
+        return 0, 0
+    if not current_app.config.get("MAIL_SERVER"):
+        return _write_to_folder(messages), 0
+    sent = failed = 0
+    try:
+        with mail.connect() as connection:
+            for message in messages:
+                try:
+                    connection.send(_to_mail(message))
+                except (smtplib.SMTPException, OSError) as exc:
+                    _failed(message, exc)
+                    failed += 1
+                else:
+                    message.sent_at = utcnow()
+                    message.attempts += 1
+                    sent += 1
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        for message in messages:
+            if message.sent_at is None:
+                _failed(message, exc)
+                failed += 1
+    if failed:
+        log.warning("outbox: %d message(s) not sent, will retry", failed)
+    return sent, failed
+
+
+def _to_mail(message: OutboxMessage) -> Message:
+    return Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body,
+        extra_headers={"Message-ID": make_msgid(domain="foreningen.local")},
+    )
+
+
+def _failed(message: OutboxMessage, exc: Exception) -> None:
+    message.attempts += 1
+    message.last_error = type(exc).__name__[:200]
+    message.next_attempt_at = utcnow() + backoff(message.attempts)
+
+
+def _write_to_folder(messages: list[OutboxMessage]) -> int:
+    """Development without MAIL_SERVER: write each mail as an .eml file to read."""
+    folder = Path(current_app.instance_path) / "mail"
+    folder.mkdir(parents=True, exist_ok=True)
+    for message in messages:
+        mime = _to_mail(message)
+        mime.sender = current_app.config["MAIL_DEFAULT_SENDER"]
+        path = folder / f"{message.id:06d}-{message.template}.eml"
+        path.write_bytes(mime.as_bytes())
+        message.sent_at = utcnow()
+        message.attempts += 1
+    log.info("outbox: wrote %d message(s) to %s", len(messages), folder)
+    return len(messages)
+
+
+SENT_MAIL_DAYS = 30
+
+
+@privacy.retention_rule("outbox.sent_mail", tables=("outbox_message",),
+                        description="Sent mail deleted from the outbox")
+def delete_sent_mail(today) -> int:
+    """A message that went out over 30 days ago is of no further use (its body may hold a
+    link that named the person's address)."""
+    from sqlalchemy import delete
+
+    from foreningen.core.clock import start_of
+
+    before = start_of(today - timedelta(days=SENT_MAIL_DAYS))
+    return db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.sent_at < before)).rowcount
+
+
+privacy.exempt("outbox_message", download="Notifications the person was sent; they carry no "
+               "content beyond what the portal shows them.")

@@ -1,0 +1,284 @@
+"""The board's member register: applications, the register, a member's page, exports.
+
+The board has full access; a coordinator may read the register and members' pages but not
+change anything or export (PRIVACY.md: coordinator "read"). Everyone else gets 403.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from foreningen.core import clock
+from foreningen.core.extensions import db
+from foreningen.core.forms import EmptyForm, choices
+from foreningen.core.security import Role, authorize, refuse_unless, requires
+from foreningen.dues import queries as dues
+from foreningen.members import exports, forms, queries, services
+from foreningen.members.models import Member, MemberCategory, MemberStatus
+from foreningen.members.policy import REGISTER_READERS
+
+bp = Blueprint("members", __name__, url_prefix="/members")
+
+
+
+@bp.before_request
+def _register_readers_only():
+    return refuse_unless(*REGISTER_READERS)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _voting() -> set[str]:
+    return set(current_app.config["VOTING_CATEGORIES"])
+
+
+def _member_or_404(member_id: int) -> Member:
+    return queries.member(_actor(), member_id) or abort(404)
+
+
+# --- the register -------------------------------------------------------------------------
+
+def _filters() -> tuple[forms.RegisterFilterForm, queries.RegisterFilter]:
+    """The filters that are valid; an invalid one is shown with its error and ignored."""
+    form = forms.RegisterFilterForm(request.args)
+    form.municipality.choices = choices([("", _("All municipalities")), *(
+        (str(mid), name) for mid, name in queries.municipality_choices())])
+    form.validate()
+    valid = {name: None if f.errors else f.data for name, f in form._fields.items()}
+    return form, queries.RegisterFilter(
+        q=valid["q"], category=valid["category"] or None, status=valid["status"] or None,
+        municipality_id=int(valid["municipality"]) if valid["municipality"] else None,
+        year=valid["year"] or clock.today().year, paid=valid["paid"] or None,
+        sort=valid["sort"] or "name", direction=valid["direction"] or "asc")
+
+
+@bp.route("/")
+def register():
+    form, f = _filters()
+    return render_template("members/register.html", form=form, filters=f,
+                           pagination=queries.register_page(_actor(), f, _page()),
+                           counts=queries.counts(_actor()), voting=_voting(),
+                           erasures=queries.erasure_requests(_actor()),
+                           categories=MemberCategory.labels(), statuses=MemberStatus.labels())
+
+
+@bp.route("/export.csv", defaults={"fmt": "csv"})
+@bp.route("/export.xlsx", defaults={"fmt": "xlsx"})
+@requires(Role.BOARD)
+def export(fmt: str):
+    authorize("members.export")
+    _form, f = _filters()
+    rows = queries.export_rows(_actor(), f)
+    headers, values = exports.table(rows, f.year, _voting())
+    if fmt == "csv":
+        body = exports.to_csv(headers, values)
+    else:
+        body = exports.to_xlsx(headers, values, _("Members"))
+    exports.record_export(fmt, len(rows))
+    db.session.commit()
+    filename = f"members-{clock.today().isoformat()}.{fmt}"
+    return Response(body, mimetype=exports.MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- a member -----------------------------------------------------------------------------
+
+def _render_member(page: queries.MemberPage, *, status_form=None, revealed=False):
+    member = page.member
+    if status_form is None and member.status != MemberStatus.APPLIED:
+        status_form = _status_form(member)
+    return render_template(
+        "members/member.html", page=page, member=member, status_form=status_form,
+        revealed=revealed, voting=_voting(), payment_methods=dues.PaymentMethod.labels(),
+        categories=MemberCategory.labels(), statuses=MemberStatus.labels())
+
+
+def _status_form(member: Member) -> forms.StatusChangeForm:
+    form = forms.StatusChangeForm()
+    allowed = services.TRANSITIONS[MemberStatus(member.status)]
+    # An application is approved or declined on the applications page (with its mail).
+    form.to_status.choices = choices(
+        (status, status.label) for status in MemberStatus if status in allowed)
+    return form
+
+
+def _page_or_404(member_id: int) -> queries.MemberPage:
+    return queries.member_page(_actor(), member_id) or abort(404)
+
+
+@bp.route("/<int:member_id>")
+def member(member_id: int):
+    page = _page_or_404(member_id)
+    services.record_view(page.member, _actor())
+    response = _render_member(page)
+    db.session.commit()
+    return response
+
+
+@bp.route("/<int:member_id>/status", methods=["POST"])
+@requires(Role.BOARD)
+def change_status(member_id: int):
+    page = _page_or_404(member_id)
+    member = page.member
+    if member.status == MemberStatus.APPLIED:
+        return redirect(url_for("members.member", member_id=member_id))
+    form = _status_form(member)
+    if form.validate_on_submit():
+        try:
+            services.change_status(member, form.to_status.data, form.reason.data.strip(),
+                                   _actor(), effective_on=form.effective_on.data)
+        except services.MemberError as exc:
+            db.session.rollback()
+            form.to_status.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The status is now: %(status)s.",
+                    status=MemberStatus(form.to_status.data).label), "success")
+            return redirect(url_for("members.member", member_id=member_id))
+    return _render_member(page, status_form=form)
+
+
+@bp.route("/<int:member_id>/protected/<any(on, off):state>", methods=["POST"])
+@requires(Role.BOARD)
+def protected_identity(member_id: int, state: str):
+    member = _member_or_404(member_id)
+    if EmptyForm().validate_on_submit():
+        services.set_protected_identity(member, state == "on", _actor())
+        db.session.commit()
+        flash(_("Address and phone are now hidden everywhere and left out of exports.")
+              if state == "on" else _("The member no longer has protected identity."),
+              "success")
+    return redirect(url_for("members.member", member_id=member_id))
+
+
+@bp.route("/<int:member_id>/contact", methods=["POST"])
+@requires(Role.BOARD)
+def reveal_contact(member_id: int):
+    """Shows a protected member's contact details once, in the answer to this POST; the
+    page shown after a reload hides them again."""
+    page = _page_or_404(member_id)
+    if not page.member.protected_identity or not EmptyForm().validate_on_submit():
+        return redirect(url_for("members.member", member_id=member_id))
+    services.reveal_contact(page.member, _actor())
+    response = _render_member(page, revealed=True)
+    db.session.commit()
+    return response
+
+
+@bp.route("/<int:member_id>/erase", methods=["POST"])
+@requires(Role.BOARD)
+def erase(member_id: int):
+    member = _member_or_404(member_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.erase(member, _actor())
+        except services.MemberError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The member's personal data is erased. Payments are kept without a name "
+                    "for the accounting period."), "success")
+    return redirect(url_for("members.member", member_id=member_id))
+
+
+# --- applications -------------------------------------------------------------------------
+
+@bp.route("/applications")
+@requires(Role.BOARD)
+def applications():
+    return render_template("members/applications.html",
+                           pagination=queries.applications_page(_actor(), _page()),
+                           form=forms.ApproveSelectedForm(),
+                           voting=_voting(), categories=MemberCategory.labels())
+
+
+@bp.route("/applications/approve", methods=["POST"])
+@requires(Role.BOARD)
+def approve_selected():
+    form = forms.ApproveSelectedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = sorted(set(form.member_ids.data or []))
+    selected = queries.applications(_actor(), ids)
+    if not selected or len(selected) != len(ids):
+        flash(_("Choose at least one application to approve."), "error")
+        return redirect(url_for("members.applications"))
+    try:
+        services.approve_many(selected, _actor())
+    except services.MemberError:
+        db.session.rollback()
+        flash(_approval_refusal(ids), "error")
+    else:
+        db.session.commit()
+        flash(_("%(names)s approved. Each of them gets an email.",
+                names=", ".join(m.name for m in selected)), "success")
+    return redirect(url_for("members.applications"))
+
+
+def _approval_refusal(ids: list[int]) -> str:
+    problems = queries.approval_problems(_actor(), ids)
+    parts = [_("Nothing was approved.")]
+    if problems["not_confirmed"]:
+        parts.append(_("Not yet confirmed their email address: %(names)s.",
+                       names=", ".join(problems["not_confirmed"])))
+    if problems["not_applied"]:
+        parts.append(_("Already handled: %(names)s.", names=", ".join(problems["not_applied"])))
+    if problems["account_disabled"]:
+        parts.append(_("Disabled account in the portal: %(names)s.",
+                       names=", ".join(problems["account_disabled"])))
+    parts.append(_("Remove them from the selection and try again."))
+    return " ".join(parts)
+
+
+@bp.route("/applications/<int:member_id>/approve", methods=["POST"])
+@requires(Role.BOARD)
+def approve(member_id: int):
+    member = _member_or_404(member_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.approve(member, _actor())
+        except services.MemberError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now a member and gets an email.", name=member.name),
+                  "success")
+    return redirect(url_for("members.applications"))
+
+
+@bp.route("/applications/<int:member_id>/decline", methods=["GET", "POST"])
+@requires(Role.BOARD)
+def decline(member_id: int):
+    member = _member_or_404(member_id)
+    if member.status != MemberStatus.APPLIED:
+        flash(services.MemberError("not_applied", name=member.name).message, "error")
+        return redirect(url_for("members.applications"))
+    form = forms.DeclineForm()
+    if form.validate_on_submit():
+        services.decline(member, form.reason.data.strip(), _actor())
+        db.session.commit()
+        flash(_("The application from %(name)s is declined. The applicant gets an email with "
+                "your reason.", name=member.name), "success")
+        return redirect(url_for("members.applications"))
+    return render_template("members/decline.html", member=member, form=form,
+                           categories=MemberCategory.labels())
