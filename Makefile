@@ -33,8 +33,11 @@ run: $(VENV)/.installed-app compile-translations
 test: $(VENV)/.installed-test compile-translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff, and the import contracts (pyproject.toml): the core imports no feature; a feature
+# uses another only through its services, queries, policy or signals.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check foreningen tests bench migrations/env.py wsgi.py
+	$(BIN)/lint-imports --no-cache
 
 # Extract message ids, merge them into every catalog and compile.
 translations: $(VENV)/.installed-app

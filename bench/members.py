@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
+
+from foreningen.core import clock  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,7 +29,7 @@ from foreningen.members.models import Member  # noqa: E402
 from foreningen.municipalities.queries import by_code  # noqa: E402
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", 30_000))
-YEAR = date.today().year
+YEAR = clock.today().year
 
 
 def fill(app) -> dict:

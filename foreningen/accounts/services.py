@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pyotp
 from flask import current_app, request, url_for
@@ -338,7 +338,7 @@ def _accept_totp(user: User, code: str) -> bool:
     if len(code) != 6:
         return False
     totp = pyotp.TOTP(user.totp_secret)
-    current = totp.timecode(datetime.now(UTC))
+    current = totp.timecode(utcnow())
     for drift in (0, -1, 1):
         step = current + drift
         if user.totp_last_step is not None and step <= user.totp_last_step:

@@ -9,7 +9,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -89,8 +89,15 @@ def parse_amount(text: str) -> int:
     return ore
 
 
+ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
 def _parse_date(text: str) -> date:
-    return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    """YYYY-MM-DD, nothing else; ValueError otherwise (also for 2026-02-30)."""
+    match = ISO_DATE.fullmatch(text.strip())
+    if not match:
+        raise ValueError(text)
+    return date(*(int(part) for part in match.groups()))
 
 
 def _delimiter(text: str) -> str:
