@@ -41,7 +41,7 @@ lint: $(VENV)/.installed-test
 
 # Extract message ids, merge them into every catalog and compile.
 translations: $(VENV)/.installed-app
-	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --width 100 --project Föreningen .
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs '.*' --no-location --sort-output --width 100 --project Föreningen .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --width 100
 	$(BIN)/pybabel compile -d translations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy import func, select, update
 
@@ -201,7 +202,7 @@ def test_demo_data_if_empty_loads_into_an_empty_database(app, db, runner):
 
 def queue_mail(app, db, recipient="mottagare@example.org"):
     with app.app_context():
-        message = outbox.queue(recipient, "invitation", "You are invited to Föreningen",
+        message = outbox.queue(recipient, "invitation", _l("You are invited to Föreningen"),
                              locale="en", link="http://localhost/auth/invitation/abc",
                              hours=72)
         db.session.commit()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_migrate import upgrade
 from sqlalchemy import func, select, update
 
@@ -30,7 +31,7 @@ def own_app(tmp_path_factory, smtp):
     @app.route("/test/forgets-to-commit")
     def forgets_to_commit():
         audit.record("test.left_uncommitted")
-        outbox.queue("someone@example.org", "invitation", "You are invited to Föreningen",
+        outbox.queue("someone@example.org", "invitation", _l("You are invited to Föreningen"),
                       link="http://localhost/x", hours=1)
         return "done"
 

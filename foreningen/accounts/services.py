@@ -278,14 +278,14 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     token = _issue_token(user, RESET, current_app.config["RESET_TOKEN_HOURS"])
-    outbox.queue(user.email, "password_reset", "Reset your password", locale=user.locale,
+    outbox.queue(user.email, "password_reset", _l("Reset your password"), locale=user.locale,
                link=external_url("auth.reset_password", token=token),
                hours=current_app.config["RESET_TOKEN_HOURS"])
     audit.record("auth.reset_request", user, actor=None)
 
 
 def invite(user: User, template: str = "invitation",
-           subject: str = "You are invited to Föreningen") -> None:
+           subject: str = _l("You are invited to Föreningen")) -> None:
     token = _issue_token(user, INVITE, current_app.config["INVITE_TOKEN_HOURS"])
     outbox.queue(user.email, template, subject, locale=user.locale,
                link=external_url("auth.accept_invitation", token=token),

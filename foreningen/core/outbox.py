@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import current_app, g, render_template
 from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from flask_mail import Message
 from sqlalchemy import Index, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -45,12 +46,13 @@ def queue(recipient: str, template: str, subject: str, locale: str | None = None
           **context) -> OutboxMessage:
     """Render `templates/email/<template>.txt` in the recipient's language and queue it.
 
-    `subject` is a message id, translated here in the recipient's locale."""
-    from flask_babel import gettext
-
+    `subject` is a lazy_gettext string (so that the extractor finds it), translated here in
+    the recipient's locale; a plain string is refused, as it would reach nobody's catalog."""
+    if not isinstance(subject, LazyString):
+        raise TypeError("a mail subject must be a lazy_gettext string")
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         body = render_template(f"email/{template}.txt", **context)
-        translated_subject = gettext(subject)
+        translated_subject = str(subject)
     message = OutboxMessage(
         recipient=recipient, subject=translated_subject, body=body, template=template
     )

@@ -162,7 +162,7 @@ def send_reminders(year: int, actor=None) -> int:
     interval = timedelta(days=current_app.config["DUES_REMINDER_INTERVAL_DAYS"])
     count = 0
     for member, paid_ore, rate_ore in members.owing(year, reminded_before=utcnow() - interval):
-        outbox.queue(member.email, "dues_reminder", "Your membership dues",
+        outbox.queue(member.email, "dues_reminder", _l("Your membership dues"),
                      locale=member.locale, year=year, amount=rate_ore - paid_ore,
                      reference=member.payment_reference)
         member_services.note_reminded(member)

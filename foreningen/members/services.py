@@ -122,7 +122,7 @@ def submit_application(*, first_name: str, last_name: str, email: str, category:
                and existing.email_confirmed_at is None
                and utcnow() - existing.applied_at > timedelta(hours=CONFIRM_HOURS))
     if existing is not None and not expired:
-        outbox.queue(email, "already_member", "About your application to Föreningen",
+        outbox.queue(email, "already_member", _l("About your application to Föreningen"),
                    locale=locale)
         audit.record("member.application_duplicate", existing, actor=None)
         return None
@@ -156,7 +156,7 @@ def submit_application(*, first_name: str, last_name: str, email: str, category:
     token = new_token()
     member.confirmation_token_hash = token_hash(token)
     db.session.flush()
-    outbox.queue(email, "application_confirm", "Confirm your email address", locale=locale,
+    outbox.queue(email, "application_confirm", _l("Confirm your email address"), locale=locale,
                link=accounts.external_url("join.confirm", token=token), hours=CONFIRM_HOURS)
     audit.record("member.apply", member, actor=None, municipality_id=municipality_id)
     return member
@@ -191,11 +191,11 @@ def approve(member: Member, actor) -> None:
     if user is None:
         user = accounts.create_user(member.email, member.name, [Role.MEMBER],
                                     locale=member.locale)
-        accounts.invite(user, "member_invitation", "Welcome as a member of Föreningen")
+        accounts.invite(user, "member_invitation", _l("Welcome as a member of Föreningen"))
     else:
         if Role.MEMBER not in user.role_names:
             accounts.set_roles(user, [*user.role_names, Role.MEMBER], user.municipality_id)
-        outbox.queue(member.email, "application_approved", "Welcome as a member of Föreningen",
+        outbox.queue(member.email, "application_approved", _l("Welcome as a member of Föreningen"),
                    locale=member.locale,
                    link=accounts.external_url("membership.index"))
     member.user_id = user.id
@@ -213,7 +213,7 @@ def decline(member: Member, reason: str, actor) -> None:
         raise MemberError("not_applied", name=member.name)
     _record_change(member, MemberStatus.DECLINED, reason, actor)
     member.confirmation_token_hash = None
-    outbox.queue(member.email, "application_declined", "About your application to Föreningen",
+    outbox.queue(member.email, "application_declined", _l("About your application to Föreningen"),
                locale=member.locale, reason=reason)
     audit.record("member.decline", member, actor=actor, municipality_id=member.municipality_id)
 
