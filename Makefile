@@ -1,5 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Everything else helps them.
 PYTHON ?= python3
+# `make run PORT=5001` serves on another port; links in mail follow unless PUBLIC_BASE_URL is set.
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
@@ -26,9 +28,10 @@ run: $(VENV)/.installed-app compile-translations
 	$(BIN)/flask init-db
 	$(BIN)/flask demo-data --if-empty
 	@echo
-	@echo "Föreningen is served on http://127.0.0.1:5000 (Ctrl-C stops it)."
+	@echo "Föreningen is served on http://127.0.0.1:$(PORT) (Ctrl-C stops it)."
 	@echo "Demo accounts use the password printed above by demo-data (default: demo-forening-2026)."
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
+		$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed-test compile-translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from foreningen import create_app, demo

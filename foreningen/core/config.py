@@ -88,7 +88,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
-        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        # Failed attempts only; per address high enough for a meeting behind one router.
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
         "JOIN_LIMIT_PER_ADDRESS": env.get("JOIN_LIMIT_PER_ADDRESS", "10 per hour"),
         # Mail
         "MAIL_SERVER": env.get("MAIL_SERVER", "" if not production else "localhost"),

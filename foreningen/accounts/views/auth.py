@@ -73,9 +73,15 @@ def start_page():
     return redirect(url_for("main.index"))
 
 
+def _failed(response) -> bool:
+    """Only failed attempts count toward the limits: a sign-in or a code that worked answers
+    with a redirect. Members signing in at a meeting behind one address are not guessing."""
+    return response.status_code != 302
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_per_address, methods=["POST"])
-@limiter.limit(_per_account, methods=["POST"], key_func=_account_key)
+@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_per_account, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def sign_in():
     if current_user.is_authenticated:
         return start_page()
@@ -126,7 +132,7 @@ def _pending_user():
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
-@limiter.limit(_per_account, methods=["POST"], key_func=_pending_key)
+@limiter.limit(_per_account, methods=["POST"], key_func=_pending_key, deduct_when=_failed)
 def second_factor():
     user = _pending_user()
     if user is None or not user.has_totp:
