@@ -1,0 +1,185 @@
+"""The route × role × object table: what each visitor gets from each route of the app.
+
+One row per (endpoint, method) of `app.url_map`, every rule but `static` (HEAD and OPTIONS
+follow GET). tests/security/test_access_matrix.py requests every row anonymously and as a
+user of each role, on real objects, and compares the answer with the row. It fails when a
+route of the app has no row, or a row names no route.
+
+Outcomes, for the anonymous visitor and each of ROLES:
+
+    ALLOW   let through: 200, a redirect anywhere but the sign-in redirect below, 400 for a
+            form posted without its fields, 410 for a dead token link; never 401/403, the
+            sign-in redirect or 5xx. A 404 is a failure, because the matrix only passes ids
+            of objects that exist. (A route's own redirect to the bare sign-in page, such as
+            the one after signing out, is its answer, not a refusal.)
+    LOGIN   the visitor is sent to /auth/sign-in?next=<the path>. Anonymous only.
+    FORBID  403, which is also audited as access.refused.
+
+Objects, for a route with an id (`<int:…>`) in its path: how the objects are shared among
+the users of a role that is allowed.
+
+    ALL     every user of the role reaches every object (the board sees every member).
+    OWN     a user reaches only the objects they have a right to; another user of the same
+            role gets 404, as if the object did not exist (a supporter, their assignments).
+    {role: ALL or OWN, ...} when the allowed roles differ; every allowed role is named.
+
+Adding a route: add one row per method, saying who may come with PUBLIC, SIGNED_IN or
+only(...), or a dict of your own made with outcomes(); give `objects` if the path has an id.
+When the path has an argument the matrix does not know yet, teach test_access_matrix.py to
+make a real object for it (make_objects and OBJECT_OF_ARGUMENT there); for an OWN route the
+object must belong to the `owner` that make_objects is given. A new role goes into ROLES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+ALLOW, LOGIN, FORBID = "allow", "login", "forbid"
+OUTCOMES = frozenset({ALLOW, LOGIN, FORBID})
+ALL, OWN = "all", "own"
+
+ANONYMOUS = "anonymous"
+ROLES = ("member", "parent", "supporter", "coordinator", "board", "reviewer",
+         "social_worker", "admin")
+VISITORS = (ANONYMOUS, *ROLES)
+
+
+def outcomes(anonymous: str, **by_role: str) -> dict[str, str]:
+    """The anonymous visitor's outcome and each role's; `default` stands for the rest."""
+    default = by_role.pop("default", None)
+    unknown = set(by_role) - set(ROLES)
+    if unknown:
+        raise ValueError(f"no such roles: {sorted(unknown)}")
+    return {ANONYMOUS: anonymous, **{role: by_role.get(role, default) for role in ROLES}}
+
+
+def only(*roles: str) -> dict[str, str]:
+    """Signed-in users holding one of the roles; other roles 403, visitors to sign-in."""
+    return outcomes(LOGIN, default=FORBID, **dict.fromkeys(roles, ALLOW))
+
+
+PUBLIC = outcomes(ALLOW, default=ALLOW)
+SIGNED_IN = outcomes(LOGIN, default=ALLOW)
+REGISTER_READERS = only("board", "coordinator")
+BOARD = only("board")
+ADMIN = only("admin")
+AUDIT_READERS = only("admin", "board")
+
+
+@dataclass(frozen=True)
+class Row:
+    endpoint: str
+    method: str
+    expect: Mapping[str, str]
+    objects: str | Mapping[str, str] | None = None
+
+    def allowed(self) -> list[str]:
+        return [role for role in ROLES if self.expect[role] == ALLOW]
+
+    def sharing(self, role: str) -> str | None:
+        """ALL or OWN for an allowed role of a route with an id; None otherwise."""
+        if self.objects is None or self.expect[role] != ALLOW:
+            return None
+        return self.objects if isinstance(self.objects, str) else self.objects[role]
+
+
+def _table(*rows: tuple) -> dict[tuple[str, str], Row]:
+    table: dict[tuple[str, str], Row] = {}
+    for values in rows:
+        row = Row(*values)
+        key = (row.endpoint, row.method)
+        if key in table:
+            raise ValueError(f"two rows for {key}")
+        table[key] = row
+    return table
+
+
+ACCESS = _table(
+    # main: the start page (role-aware), the language switch, the health check
+    ("main.index", "GET", PUBLIC),
+    ("main.set_language", "POST", PUBLIC),
+    ("main.healthz", "GET", PUBLIC),
+
+    # auth: signing in and its steps, links from mails
+    ("auth.sign_in", "GET", PUBLIC),
+    ("auth.sign_in", "POST", PUBLIC),
+    ("auth.second_factor", "GET", PUBLIC),
+    ("auth.second_factor", "POST", PUBLIC),
+    ("auth.totp_setup", "GET", PUBLIC),  # a signed-in user, or one halfway through sign-in
+    ("auth.totp_setup", "POST", PUBLIC),
+    ("auth.request_reset", "GET", PUBLIC),
+    ("auth.request_reset", "POST", PUBLIC),
+    ("auth.reset_password", "GET", PUBLIC),
+    ("auth.reset_password", "POST", PUBLIC),
+    ("auth.accept_invitation", "GET", PUBLIC),
+    ("auth.accept_invitation", "POST", PUBLIC),
+    ("auth.sign_out", "POST", SIGNED_IN),
+
+    # account: the signed-in person's own account
+    ("account.index", "GET", SIGNED_IN),
+    ("account.change_password", "GET", SIGNED_IN),
+    ("account.change_password", "POST", SIGNED_IN),
+    ("account.end_other_sessions", "POST", SIGNED_IN),
+    ("account.new_recovery_codes", "POST", SIGNED_IN),
+    ("account.disable_totp", "POST", SIGNED_IN),
+
+    # join: the public application and its email confirmation
+    ("join.apply", "GET", PUBLIC),
+    ("join.apply", "POST", PUBLIC),
+    ("join.submitted", "GET", PUBLIC),
+    ("join.confirm", "GET", PUBLIC),
+    ("join.confirm", "POST", PUBLIC),
+    ("join.confirmed", "GET", PUBLIC),
+
+    # membership: one's own member record, found through the account (no id in the path);
+    # an account without one gets the way to apply
+    ("membership.index", "GET", SIGNED_IN),
+    ("membership.details", "GET", SIGNED_IN),
+    ("membership.details", "POST", SIGNED_IN),
+    ("membership.language", "POST", SIGNED_IN),
+    ("membership.consent", "POST", SIGNED_IN),
+    ("membership.data_html", "GET", SIGNED_IN),
+    ("membership.data_json", "GET", SIGNED_IN),
+    ("membership.leave", "GET", SIGNED_IN),
+    ("membership.leave", "POST", SIGNED_IN),
+    ("membership.erasure", "GET", SIGNED_IN),
+    ("membership.erasure", "POST", SIGNED_IN),
+
+    # members: the register (board; coordinators read) and the applications (board)
+    ("members.register", "GET", REGISTER_READERS),
+    ("members.member", "GET", REGISTER_READERS, ALL),
+    ("members.export", "GET", BOARD),
+    ("members.change_status", "POST", BOARD, ALL),
+    ("members.protected_identity", "POST", BOARD, ALL),
+    ("members.reveal_contact", "POST", BOARD, ALL),
+    ("members.erase", "POST", BOARD, ALL),
+    ("members.applications", "GET", BOARD),
+    ("members.approve_selected", "POST", BOARD),
+    ("members.approve", "POST", BOARD, ALL),
+    ("members.decline", "GET", BOARD, ALL),
+    ("members.decline", "POST", BOARD, ALL),
+
+    # dues: the board's
+    ("dues.index", "GET", BOARD),
+    ("dues.index", "POST", BOARD),
+    ("dues.record_payments", "GET", BOARD),
+    ("dues.record_payments", "POST", BOARD),
+    ("dues.import_file", "GET", BOARD),
+    ("dues.import_file", "POST", BOARD),
+    ("dues.import_example", "GET", BOARD),
+    ("dues.import_detail", "GET", BOARD, ALL),
+    ("dues.send_reminders", "POST", BOARD),
+
+    # admin: accounts and kommuner for administrators; the audit log also for the board
+    ("admin.users", "GET", ADMIN),
+    ("admin.invite_user", "GET", ADMIN),
+    ("admin.invite_user", "POST", ADMIN),
+    ("admin.user", "GET", ADMIN, ALL),
+    ("admin.user", "POST", ADMIN, ALL),
+    ("admin.user_action", "POST", ADMIN, ALL),
+    ("admin.municipalities", "GET", ADMIN),
+    ("admin.municipality", "GET", ADMIN, ALL),  # /new and /<id>
+    ("admin.municipality", "POST", ADMIN, ALL),
+    ("admin.audit_log", "GET", AUDIT_READERS),
+)
