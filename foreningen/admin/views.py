@@ -143,7 +143,9 @@ def municipality(municipality_id: int | None = None):
     existing = None
     if municipality_id is not None:
         existing = municipality_queries.get(municipality_id) or abort(404)
-    form = forms.MunicipalityForm(obj=existing)
+    # On POST only what was posted counts: a field left out must not be filled from the
+    # database (a missing checkbox would then switch the kommun off).
+    form = forms.MunicipalityForm(obj=existing if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             if existing is None:

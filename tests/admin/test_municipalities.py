@@ -150,3 +150,21 @@ def test_unknown_municipality_is_404(client, admin):
 def _count_events(app, db) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+def test_a_post_without_the_fields_changes_nothing(app, client, login):
+    """A form posted without its fields is refused; nothing is taken from the database to
+    fill them (a missing checkbox would switch the kommun off)."""
+    from foreningen.core.extensions import db as _db
+    from foreningen.municipalities.models import Municipality
+    from tests import factories
+    from tests.support import csrf_token
+
+    login("admin")
+    municipality_id = factories.municipality(app, "1480", "Göteborg")
+    response = client.post(f"/admin/municipalities/{municipality_id}",
+                           data={"csrf_token": csrf_token(client, "/admin/municipalities")})
+    assert response.status_code == 200
+    assert "This field is required." in response.get_data(as_text=True)
+    with app.app_context():
+        assert _db.session.get(Municipality, municipality_id).active is True

@@ -163,3 +163,9 @@ def test_two_factor_page_without_password_step_goes_back_to_sign_in(client):
     response = client.get("/auth/two-factor")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/sign-in")
+
+
+def test_the_second_factor_page_sends_a_signed_in_user_to_the_start_page(client, login):
+    login("member")
+    response = client.get("/auth/two-factor")
+    assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -134,6 +134,8 @@ def _pending_user():
 @bp.route("/two-factor", methods=["GET", "POST"])
 @limiter.limit(_per_account, methods=["POST"], key_func=_pending_key, deduct_when=_failed)
 def second_factor():
+    if current_user.is_authenticated:
+        return start_page()
     user = _pending_user()
     if user is None or not user.has_totp:
         flash(_("Please sign in again."), "info")
