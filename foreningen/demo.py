@@ -16,6 +16,8 @@ from sqlalchemy import insert, inspect, select, text
 
 from foreningen.accounts import services as accounts
 from foreningen.accounts.queries import has_accounts, user_by_email
+from foreningen.association import queries as association_queries
+from foreningen.association import services as association
 from foreningen.core import clock
 from foreningen.core.db import utcnow
 from foreningen.core.extensions import db
@@ -68,12 +70,58 @@ def load(members: int | None = None) -> dict[str, int]:
                                  municipality_id=municipality.id if municipality else None)
             created["accounts"] += 1
     db.session.flush()
+    _association()
     if members is None:
         if db.session.scalar(select(Member.id).limit(1)) is None:
             created["members"] = add_members(DEMO_MEMBERS) + _members_for_accounts()
     elif members > 0:
         created["members"] = add_members(members)
     return created
+
+
+ASSOCIATION = {
+    "name": "Föreningen Föräldrar emellan", "organisation_number": "802999-9904",
+    # Bankgiro and Swish numbers in the series the banks use in their own examples.
+    "bankgiro": "5050-1055", "plusgiro": None, "swish": "123 456 78 90",
+    "contact_email": "kontakt@example.org", "contact_phone": "08-123 456 78",
+    "postal_address": "Box 123, 111 22 Stockholm",
+}
+NOTICE = {
+    "sv": "Föreningen sparar ditt namn, din e-postadress och de uppgifter du själv väljer att "
+          "lämna, för att sköta ditt medlemskap: medlemsregistret, medlemsavgifterna och "
+          "kallelser till årsmötet. Bara styrelsen och samordnarna ser registret. Vi lämnar "
+          "aldrig ut dina uppgifter till socialtjänsten.\n\n"
+          "Varje gång någon läser eller ändrar dina uppgifter registreras det, och du ser det "
+          "på din medlemssida. Där kan du också rätta dina uppgifter, ladda ner allt vi har om "
+          "dig och be oss radera det.\n\n"
+          "När du lämnar föreningen sparar vi dina uppgifter en begränsad tid och anonymiserar "
+          "dem sedan. Betalningar sparas i sju år enligt bokföringslagen.",
+    "en": "The association keeps your name, email address and the details you choose to give, "
+          "to run your membership: the member register, dues and notices of the annual "
+          "meeting. Only the board and the coordinators see the register. We never give your "
+          "details to the social services.\n\n"
+          "Every time someone looks at or changes your details it is recorded, and you can "
+          "see it on your member page. There you can also correct your details, download "
+          "everything we hold about you, and ask us to erase it.\n\n"
+          "When you leave, we keep your details for a limited time and then anonymise them. "
+          "Payments are kept for seven years, as the accounting law requires.",
+    "ar": "تحتفظ الجمعية باسمك وعنوان بريدك الإلكتروني والبيانات التي تختار تقديمها، لإدارة "
+          "عضويتك: سجل الأعضاء ورسوم العضوية ودعوات الاجتماع السنوي. لا يرى السجل إلا مجلس "
+          "الإدارة والمنسقون. لا نعطي بياناتك أبدًا للخدمات الاجتماعية.\n\n"
+          "يُسجَّل كل اطلاع على بياناتك أو تغيير لها، ويمكنك رؤية ذلك في صفحة عضويتك. هناك "
+          "يمكنك أيضًا تصحيح بياناتك وتنزيل كل ما نحتفظ به عنك وطلب حذفه.\n\n"
+          "عندما تغادر، نحتفظ ببياناتك لفترة محدودة ثم نجعلها مجهولة الهوية. تُحفظ المدفوعات "
+          "سبع سنوات كما يقتضي قانون المحاسبة.",
+}
+
+
+def _association() -> None:
+    """The association's details and its privacy notice, once."""
+    if association_queries.settings() is None:
+        association.update_settings(ASSOCIATION, actor=None)
+    if association_queries.current_notice() is None:
+        association.publish_notice(current_app.config["PRIVACY_NOTICE_VERSION"], NOTICE,
+                                   actor=None)
 
 
 def summary(created: dict[str, int] | None) -> str:

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text, update
 
 from foreningen.core import outbox
@@ -9,7 +10,7 @@ from foreningen.core.extensions import db
 
 def _queue(app, to="anna@example.org"):
     with app.test_request_context():
-        outbox.queue(to, "password_reset", "Reset your password", locale="sv",
+        outbox.queue(to, "password_reset", _l("Reset your password"), locale="sv",
                    link="http://localhost/x", hours=1)
         db.session.commit()
 

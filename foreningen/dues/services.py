@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from foreningen.association import queries as association
 from foreningen.core import audit, clock, outbox
 from foreningen.core.db import utcnow
 from foreningen.core.errors import DomainError
@@ -160,11 +161,13 @@ def import_bank_file(data: bytes, filename: str, actor) -> tuple[DuesImport | No
 def send_reminders(year: int, actor=None) -> int:
     """Remind those not paid up, at most once per interval, never someone who left."""
     interval = timedelta(days=current_app.config["DUES_REMINDER_INTERVAL_DAYS"])
+    details = association.settings()
+    how_to_pay = {name: getattr(details, name, None) for name in ("bankgiro", "plusgiro", "swish")}
     count = 0
     for member, paid_ore, rate_ore in members.owing(year, reminded_before=utcnow() - interval):
         outbox.queue(member.email, "dues_reminder", _l("Your membership dues"),
                      locale=member.locale, year=year, amount=rate_ore - paid_ore,
-                     reference=member.payment_reference)
+                     reference=member.payment_reference, **how_to_pay)
         member_services.note_reminded(member)
         count += 1
     audit.record("dues.reminders", actor=actor, detail=f"{year}: {count}")

@@ -11,8 +11,8 @@ from foreningen.core.security import Role
 
 ROLE_DESCRIPTIONS = {
     Role.MEMBER: _l("You are a member of the association."),
-    Role.PARENT: _l("You can follow your support here. Only you, your support person and "
-                    "the coordinator can see your details."),
+    Role.PARENT: _l("Only you, your support person and the coordinator can see your "
+                    "details."),
     Role.SUPPORTER: _l("You support parents as a trained peer."),
     Role.COORDINATOR: _l("You match parents with support persons and follow up."),
     Role.BOARD: _l("You lead the association: members, dues and the annual meeting."),
@@ -23,12 +23,29 @@ ROLE_DESCRIPTIONS = {
 }
 
 
+# What each role will find here when the portal's next parts are built: said plainly, with
+# no link to a page that does not exist yet.
+COMING = {
+    Role.PARENT: _l("Coming to the portal: asking for a support person, following your request "
+                    "and seeing your meetings. Until then, contact the association (below)."),
+    Role.SUPPORTER: _l("Coming to the portal: your readiness and training, the parents you "
+                       "support and the log of your meetings and fees."),
+    Role.COORDINATOR: _l("Coming to the portal: the queue of requests, matching and "
+                         "follow-up."),
+    Role.REVIEWER: _l("Coming to the portal: the fee claims of your municipality and its "
+                      "figures."),
+    Role.SOCIAL_WORKER: _l("Coming to the portal: crisis referrals at placement and the "
+                           "reports back that parents agree to."),
+}
+
+
 @dataclass
 class Section:
     role: str
     title: str
     description: str
     links: list[tuple[str, str]] = field(default_factory=list)
+    coming: str | None = None
 
 
 def _links(role: Role) -> list[tuple[str, str]]:
@@ -43,6 +60,7 @@ def _links(role: Role) -> list[tuple[str, str]]:
             (_l("Member register"), url_for("members.register")),
             (_l("Applications"), url_for("members.applications")),
             (_l("Dues"), url_for("dues.index")),
+            (_l("The association's details"), url_for("association.settings")),
             (_l("Audit log"), url_for("admin.audit_log")),
         ]
     if role is Role.COORDINATOR:
@@ -54,7 +72,7 @@ def _links(role: Role) -> list[tuple[str, str]]:
 
 def sections_for(user) -> list[Section]:
     return [
-        Section(str(role), role.label, ROLE_DESCRIPTIONS[role], _links(role))
+        Section(str(role), role.label, ROLE_DESCRIPTIONS[role], _links(role), COMING.get(role))
         for role in Role
         if str(role) in user.role_names
     ]

@@ -11,6 +11,7 @@ from stdnum import luhn
 
 from foreningen.accounts import queries as account_queries
 from foreningen.accounts import services as accounts
+from foreningen.association import queries as association
 from foreningen.core import audit, clock, outbox
 from foreningen.core.db import utcnow
 from foreningen.core.errors import DomainError
@@ -144,7 +145,7 @@ def submit_application(*, first_name: str, last_name: str, email: str, category:
     member.why_join = why_join if category == MemberCategory.ORDINARY else None
     member.applied_at = utcnow()
     member.email_confirmed_at = None
-    version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    version = association.privacy_notice_version()
     member.privacy_notice_version = version
     for consent in member.consents:
         if consent.withdrawn_at is None:
@@ -329,7 +330,7 @@ def set_consent(member: Member, purpose: str, given: bool, actor) -> None:
     active = [c for c in member.consents if c.purpose == purpose and c.withdrawn_at is None]
     if given and not active:
         member.consents.append(Consent(purpose=purpose,
-                                       version=current_app.config["PRIVACY_NOTICE_VERSION"]))
+                                       version=association.privacy_notice_version()))
     elif not given:
         for consent in active:
             consent.withdrawn_at = utcnow()

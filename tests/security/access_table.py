@@ -171,6 +171,14 @@ ACCESS = _table(
     ("dues.import_detail", "GET", BOARD, ALL),
     ("dues.send_reminders", "POST", BOARD),
 
+    # association: its details and privacy notice, read by everyone, kept by the board
+    ("association.privacy_notice", "GET", PUBLIC),
+    ("association.privacy_notice_version", "GET", PUBLIC),
+    ("association.settings", "GET", BOARD),
+    ("association.settings", "POST", BOARD),
+    ("association.publish_notice", "GET", BOARD),
+    ("association.publish_notice", "POST", BOARD),
+
     # admin: accounts and kommuner for administrators; the audit log also for the board
     ("admin.users", "GET", ADMIN),
     ("admin.invite_user", "GET", ADMIN),

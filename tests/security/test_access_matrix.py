@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from werkzeug.routing import Rule
 
+from foreningen.association import services as association
 from foreningen.core.extensions import db
 from foreningen.core.security import Role
 from foreningen.dues import services as dues
@@ -55,8 +56,9 @@ OBJECT_OF_ARGUMENT = {"member_id": "member", "user_id": "account",
 OBJECT_OF_ENDPOINT = {"members.approve": "applicant", "members.decline": "applicant",
                       "members.erase": "member_to_erase"}
 # Path arguments that name no object: every value the route knows, or a link that is dead.
+NOTICE_VERSION = "matrix-1"  # published by make_objects
 VALUES_OF_ARGUMENT = {"token": [DEAD_TOKEN], "purpose": [str(p) for p in OPTIONAL_PURPOSES],
-                      "choice": ["give", "withdraw"]}
+                      "choice": ["give", "withdraw"], "version": [NOTICE_VERSION]}
 
 _ARGUMENT = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
 
@@ -134,6 +136,7 @@ def make_objects(app, owner) -> dict[str, int]:
             ("Datum;Referens;Belopp;Transaktions-ID;År\n"
              f"{THIS_YEAR}-01-15;{payer.reference};250,00;TX-MATRIX-1;\n").encode(),
             "matrix.csv", None)
+        association.publish_notice(NOTICE_VERSION, {"sv": "Integritetspolicy."}, None)
         db.session.commit()
         import_id = dues_import.id
     return {

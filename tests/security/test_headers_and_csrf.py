@@ -29,6 +29,7 @@ def test_session_cookie_flags(client):
 
 def test_secure_cookie_and_hsts_in_production(monkeypatch, tmp_path):
     from cryptography.fernet import Fernet
+    from flask_migrate import upgrade
 
     from foreningen import create_app
 
@@ -37,6 +38,8 @@ def test_secure_cookie_and_hsts_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     monkeypatch.setenv("FIELD_ENCRYPTION_KEY", Fernet.generate_key().decode())
     app = create_app()
+    with app.app_context():
+        upgrade()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REQUIRE_STAFF_2FA"] is True
     with app.test_client() as c:

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from foreningen.association import queries as association
 from foreningen.core.extensions import db, limiter
 from foreningen.core.forms import EmptyForm
 from foreningen.members import forms, queries, services
@@ -35,7 +36,7 @@ def apply():
         # The same page whether or not the address was already a member's: no enumeration.
         return redirect(url_for("join.submitted"))
     return render_template("join/apply.html", form=form,
-                           privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                           privacy_version=association.privacy_notice_version(),
                            category_hints=forms.CATEGORY_HINTS,
                            confirm_hours=services.CONFIRM_HOURS)
 
