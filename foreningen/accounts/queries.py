@@ -83,13 +83,20 @@ def account(viewer, user_id: int) -> User | None:
     return db.session.scalar(policy.scope(viewer, select(User)).where(User.id == user_id))
 
 
-def emails(user_ids) -> dict[int, str]:
+def emails_and_roles(user_ids) -> dict[int, tuple[str, set[str]]]:
+    """id → (email, role names) of these accounts: two queries, however many."""
     if not user_ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.email)
-                                   .where(User.id.in_(user_ids))).all())
+    users = db.session.scalars(select(User).options(selectinload(User.roles))
+                               .where(User.id.in_(user_ids)))
+    return {user.id: (user.email, user.role_names) for user in users}
 
 
-def ids_by_email(email: str):
-    """A select of the id of the account with this email (for filters)."""
-    return select(User.id).where(User.email == normalise_email(email))
+def ids_by_email(email: str, unless_role=()):
+    """A select of the id of the account with this email (for filters); none when the
+    account holds one of `unless_role` (someone the viewer may not identify)."""
+    stmt = select(User.id).where(User.email == normalise_email(email))
+    if unless_role:
+        stmt = stmt.where(User.id.not_in(select(UserRole.user_id).where(
+            UserRole.role.in_([str(r) for r in unless_role]))))
+    return stmt

@@ -405,3 +405,32 @@ def disable_totp(user: User, password: str) -> None:
     user.totp_last_step = None
     db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
     audit.record("auth.totp_disable", user, actor=user)
+
+
+# --- the audit log in words -------------------------------------------------------------
+
+audit.describe("auth", _l("Sign-in"), {
+    "auth.sign_in": _l("Signed in"),
+    "auth.sign_in_failed": _l("Sign-in failed"),
+    "auth.sign_out": _l("Signed out"),
+    "auth.session_revoke": _l("Sign-in ended"),
+    "auth.password_change": _l("Password changed"),
+    "auth.reset_request": _l("Password reset asked for"),
+    "auth.totp_enable": _l("Second factor turned on"),
+    "auth.totp_disable": _l("Second factor turned off"),
+    "auth.recovery_codes_new": _l("New recovery codes made"),
+    "auth.recovery_code_use": _l("Recovery code used"),
+    "auth.second_factor_failed": _l("Wrong second-factor code"),
+})
+audit.describe("user", _l("Accounts"), {
+    "user.create": _l("Account created"),
+    "user.invite": _l("Invitation sent"),
+    "user.roles_change": _l("Roles changed"),
+    "user.disable": _l("Account disabled"),
+    "user.enable": _l("Account enabled"),
+    "user.anonymise": _l("Account anonymised"),
+    "user.locale_change": _l("Language changed"),
+    "user.email_change": _l("Sign-in email changed"),
+})
+audit.subject_kind("user_account", _l("Account"), endpoint="admin.user", argument="user_id",
+                   may_open="admin.administer")

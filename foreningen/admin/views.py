@@ -8,9 +8,10 @@ from foreningen.accounts import queries as account_queries
 from foreningen.accounts import services as accounts
 from foreningen.admin import forms, queries
 from foreningen.admin.policy import AUDIT_READERS
+from foreningen.core import audit
 from foreningen.core.extensions import db
 from foreningen.core.forms import EmptyForm, choices
-from foreningen.core.security import Role, refuse_unless
+from foreningen.core.security import Role, can, refuse_unless
 from foreningen.municipalities import queries as municipality_queries
 from foreningen.municipalities import services as municipality_services
 
@@ -172,8 +173,11 @@ def _valid_filters(form) -> dict:
 @bp.route("/audit")
 def audit_log():
     form = forms.AuditFilterForm(request.args)
+    form.set_choices(audit.FAMILIES, audit.ACTIONS, audit.SUBJECTS)
     f = _valid_filters(form)
-    pagination, emails = queries.audit_page(
+    pagination, people = queries.audit_page(
         current_user, f["action"], f["actor"], f["subject_type"], f["date_from"], f["date_to"],
         _page())
-    return render_template("admin/audit.html", form=form, pagination=pagination, emails=emails)
+    return render_template("admin/audit.html", form=form, pagination=pagination,
+                           people=people, actions=audit.ACTIONS, subjects=audit.SUBJECTS,
+                           role_names=Role.labels(), full=can("admin.administer"))

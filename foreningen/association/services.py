@@ -55,3 +55,12 @@ def publish_notice(version: str, bodies: dict[str, str | None], actor) -> Privac
         raise AssociationError("version_taken") from exc
     audit.record("association.notice_publish", published, actor=actor, detail=version)
     return published
+
+
+audit.describe("association", _l("The association"), {
+    "association.settings_update": _l("The association's details changed"),
+    "association.notice_publish": _l("Privacy notice published"),
+})
+audit.subject_kind("association_settings", _l("The association's details"),
+                   endpoint="association.settings", may_open="association.manage")
+audit.subject_kind("privacy_notice", _l("Privacy notice"))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
@@ -94,6 +96,40 @@ def record(action: str, subject=None, *, actor=_CURRENT_USER, municipality_id: i
     return audit_event
 
 
+# --- what the events mean, in words (each feature describes its own) ---------------------
+
+@dataclass(frozen=True)
+class SubjectKind:
+    label: object  # a lazy string: "Member", "Account"
+    endpoint: str | None = None  # the page of one such record, if there is one
+    argument: str | None = None  # the endpoint's argument that takes the id
+    may_open: str | None = None  # the policy action (see core.policy) that allows opening it
+
+
+FAMILIES: dict[str, object] = {}
+ACTIONS: dict[str, object] = {}
+SUBJECTS: dict[str, SubjectKind] = {}
+
+
+def describe(family: str, family_label, actions: dict) -> None:
+    """Register a family of actions ("member") and a label for each action in it, so that
+    the audit log speaks words, not codes. Idempotent."""
+    FAMILIES[family] = family_label
+    for action, label in actions.items():
+        if not action.startswith(family + "."):
+            raise ValueError(f"{action} is not in the family {family}")
+        ACTIONS[action] = label
+
+
+def subject_kind(subject_type: str, label, *, endpoint: str | None = None,
+                 argument: str | None = None, may_open: str | None = None) -> None:
+    SUBJECTS[subject_type] = SubjectKind(label, endpoint, argument, may_open)
+
+
+def action_label(action: str):
+    return ACTIONS.get(action, action)
+
+
 def events_about(subject_type: str, subject_id: int) -> list[AuditEvent]:
     """Who did or saw what about one record, newest first."""
     from sqlalchemy import select
@@ -106,3 +142,6 @@ def events_about(subject_type: str, subject_id: int) -> list[AuditEvent]:
 privacy.exempt("audit_event", retention="The access log is append-only: it is how every "
                "person can see who looked at their data, and how the board reviews access. "
                "It holds no names or free text, only ids, roles and actions.")
+
+
+describe("access", _l("Access"), {"access.refused": _l("Access refused")})

@@ -190,3 +190,17 @@ def lapse_unpaid(today: date | None = None, actor=None) -> int:
         member_services.change_status(member, MemberStatus.LAPSED, "not paid up", actor,
                                       effective_on=today)
     return len(lapsing)
+
+
+# --- the audit log in words -------------------------------------------------------------
+
+audit.describe("dues", _l("Dues"), {
+    "dues.rate_set": _l("Dues rate set"),
+    "dues.payment": _l("Payment recorded"),
+    "dues.import": _l("Bank file imported"),
+    "dues.reminders": _l("Dues reminders sent"),
+    "dues.payments_delete": _l("Payments past the accounting period deleted"),
+})
+audit.subject_kind("dues_import", _l("Bank file"), endpoint="dues.import_detail",
+                   argument="import_id", may_open="dues.manage")
+audit.subject_kind("dues_rate", _l("Dues rate"))

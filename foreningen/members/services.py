@@ -386,3 +386,30 @@ def reactivate_paid_up(paid: list[tuple[Member, int]], actor) -> int:
 def note_reminded(member: Member) -> None:
     """The member was sent a dues reminder now (reminders are spaced by this)."""
     member.last_reminder_at = utcnow()
+
+
+# --- the audit log in words -------------------------------------------------------------
+
+audit.describe("member", _l("Membership"), {
+    "member.apply": _l("Application received"),
+    "member.application_duplicate": _l("Applied again with an address already known"),
+    "member.email_confirm": _l("Email address confirmed"),
+    "member.approve": _l("Application approved"),
+    "member.decline": _l("Application declined"),
+    "member.update": _l("Member's details changed"),
+    "member.view": _l("Member's page opened"),
+    "member.reveal_contact": _l("Protected contact details shown"),
+    "member.export": _l("Member data exported"),
+    "member.consent_give": _l("Consent given"),
+    "member.consent_withdraw": _l("Consent withdrawn"),
+    "member.erasure_request": _l("Erasure asked for"),
+    "member.erase": _l("Erased at the member's request"),
+    "member.protected_on": _l("Protected identity turned on"),
+    "member.protected_off": _l("Protected identity turned off"),
+    "member.anonymise": _l("Member anonymised"),
+    "member.delete": _l("Application deleted"),
+    **{f"member.status_{status}": _l("Status changed to: %(status)s", status=status.label)
+       for status in MemberStatus},
+})
+audit.subject_kind("member", _l("Member"), endpoint="members.member", argument="member_id",
+                   may_open="members.view_register")

@@ -37,3 +37,11 @@ def update(municipality: Municipality, code: str, name: str, active: bool) -> Mu
     db.session.flush()
     audit.record("municipality.update", municipality, municipality_id=municipality.id)
     return municipality
+
+
+audit.describe("municipality", _l("Municipalities"), {
+    "municipality.create": _l("Municipality added"),
+    "municipality.update": _l("Municipality changed"),
+})
+audit.subject_kind("municipality", _l("Municipality"), endpoint="admin.municipality",
+                   argument="municipality_id", may_open="admin.administer")

@@ -22,12 +22,27 @@ def admin(login):
 
 
 def rows(page) -> list[tuple[str, str, str]]:
-    """(actor, action, subject) of every row of the audit table on the page."""
+    """(actor, action, subject) of every row of the audit table on the page; the action and
+    subject as the codes the page carries beside the words it shows."""
     body = page.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     found = []
     for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
         cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>",
                                                                        row, re.S)]
+        if len(cells) == 7:
+            action = re.search(r'data-action="([^"]*)"', row).group(1)
+            subject = re.search(r'data-subject="([^"]*)"', row).group(1).strip()
+            found.append((cells[1], action, subject))
+    return found
+
+
+def words(page) -> list[tuple[str, str, str]]:
+    """(actor, what happened, about what) of every row, as a reader sees them."""
+    body = page.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    found = []
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [" ".join(re.sub(r"<[^>]+>", "", c).split())
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         if len(cells) == 7:
             found.append((cells[1], cells[3], cells[4]))
     return found
@@ -238,3 +253,66 @@ def test_database_refuses_to_change_or_delete_audit_events(app, db, admin, sign_
             db.session.execute(text(statement), {"id": sign_in_event})
         db.session.rollback()
     _unchanged(app, db, sign_in_event, admin.id)
+
+
+# --- read by people -------------------------------------------------------------------------
+
+def test_events_read_as_words_with_links_to_what_the_viewer_may_open(app, db, client, admin):
+    submit(client, "/admin/municipalities/new", {"code": "0380", "name": "Uppsala"})
+    page = client.get("/admin/audit")
+    html = page.get_data(as_text=True)
+    said = words(page)
+    assert (admin.email, "Municipality added", f"Municipality #{_last_subject(app, db)}") \
+        in said
+    assert (admin.email, "Signed in", f"Account #{admin.id}") in said
+    assert f'href="/admin/users/{admin.id}"' in html  # an administrator may open the account
+    assert "<option value=\"auth.\">Sign-in: all</option>" in html
+    assert "<option value=\"member.approve\">Application approved</option>" in html
+
+
+def test_every_recorded_action_has_words(app):
+    """A new audit.record(...) without a label in the feature's audit.describe fails."""
+    import pathlib
+
+    from foreningen.core import audit
+    from foreningen.members.models import ConsentPurpose, MemberStatus
+
+    source = "\n".join(p.read_text(encoding="utf-8")
+                       for p in pathlib.Path("foreningen").rglob("*.py"))
+    recorded = set(re.findall(r'audit\.record\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    recorded |= {f"member.status_{s}" for s in MemberStatus}
+    recorded |= {"member.consent_give", "member.consent_withdraw"}
+    assert recorded and ConsentPurpose
+    assert sorted(recorded - set(audit.ACTIONS)) == []
+
+
+def test_the_board_sees_a_parent_by_role_and_pseudonym_only(app, db, client, login, make_user):
+    parent = make_user("parent")
+    member = make_user("member")
+    for person in (parent, member):
+        browser = app.test_client()
+        assert submit(browser, "/auth/sign-in", {"email": person.email,
+                                                 "password": person.password}).status_code == 302
+    login("board", locale="en")
+    page = client.get("/admin/audit?action=auth.sign_in")
+    html = page.get_data(as_text=True)
+    assert parent.email not in html  # not as actor, not as subject
+    assert member.email in html
+    pseudonyms = set(re.findall(r"Parent ([0-9A-F]{6})", html))
+    assert len(pseudonyms) == 1
+    # Searching for the parent's address finds nothing, as for an address nobody has.
+    assert rows(client.get(f"/admin/audit?actor={parent.email}")) == []
+    assert rows(client.get(f"/admin/audit?actor={member.email}"))
+
+
+def test_an_administrator_sees_every_account(app, db, client, admin, make_user):
+    parent = make_user("parent")
+    assert submit(app.test_client(), "/auth/sign-in",
+                  {"email": parent.email, "password": parent.password}).status_code == 302
+    assert parent.email in client.get("/admin/audit").get_data(as_text=True)
+
+
+def _last_subject(app, db) -> int:
+    with app.app_context():
+        return db.session.scalar(select(AuditEvent.subject_id).where(
+            AuditEvent.action == "municipality.create"))
