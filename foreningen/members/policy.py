@@ -15,6 +15,11 @@ def can_view_register(user, obj=None) -> bool:
     return has_role(user, *REGISTER_READERS)
 
 
+def can_view_own(user, obj=None) -> bool:
+    """One's own membership pages (an account without a record is shown how to apply)."""
+    return has_role(user, Role.MEMBER)
+
+
 def can_view(user, member: Member | None = None) -> bool:
     """A member's page: the register's readers; a member their own record."""
     if can_view_register(user):

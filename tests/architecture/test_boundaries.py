@@ -52,4 +52,4 @@ def test_each_feature_is_kept_out_of_every_other_features_internals():
                                  if other != feature))
         missing = expected - set(contract["forbidden_modules"])
         assert not missing, (f"{feature}'s contract does not forbid {sorted(missing)}: add them "
-                             "to pyproject.toml ([[tool.importlinter.contracts]])")
+                             "to pyproject.toml: python scripts/import_contracts.py")

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from foreningen.accounts import forms, queries, services
+from foreningen.accounts import devices, forms, queries, services
 from foreningen.core.extensions import db
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -21,7 +21,7 @@ def index():
     me = _me()
     return render_template(
         "account/index.html",
-        sessions=queries.active_sessions(me),
+        sessions=[(s, devices.describe(s.user_agent)) for s in queries.active_sessions(me)],
         recovery_left=queries.unused_recovery_codes(me) if me.has_totp else None,
         form=forms.EmptyForm(),
         disable_form=forms.PasswordConfirmForm(),

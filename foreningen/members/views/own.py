@@ -187,8 +187,14 @@ def data_json(member):
 @bp.route("/my-data")
 @own_record
 def data_html(member):
+    """The page, or with ?download=1 a file of its own to keep: styles inside, no forms."""
     data = _export(member, "html")
-    page = render_template("membership/my_data.html", data=data, member=member, **_labels())
+    if request.args.get("download"):
+        page = render_template("membership/my_data_file.html", data=data, member=member,
+                               **_labels())
+    else:
+        page = render_template("membership/my_data.html", data=data, member=member,
+                               **_labels())
     response = make_response(page)
     db.session.commit()
     if request.args.get("download"):
