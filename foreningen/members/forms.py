@@ -25,6 +25,7 @@ from foreningen.core.forms import (
     printable,
     strip,
 )
+from foreningen.core.i18n import LANGUAGES
 from foreningen.members.models import ConsentPurpose, MemberCategory, MemberStatus
 
 CATEGORY_HINTS = {
@@ -65,6 +66,14 @@ def name_field(label, autocomplete):
 class ContactFieldsMixin:
     """Name, address and kommun: the same on the application and on the member's page."""
 
+    organisation_name = StringField(
+        _l("Name of the organisation"), filters=[strip],
+        # Not Optional(): it would stop the chain before the form's own check that an
+        # organisation gives its name.
+        validators=[Length(max=120), printable],
+        description=_l("Only for a supporting organisation. The name fields below are then "
+                       "those of its contact person."),
+        render_kw={"autocomplete": "organization"})
     first_name = name_field(_l("First name"), "given-name")
     last_name = name_field(_l("Last name"), "family-name")
     email = email_field()
@@ -116,6 +125,10 @@ class ApplicationForm(ContactFieldsMixin, FlaskForm):
         choices=choices(PURPOSE_QUESTIONS.items()),
         description=_l("You can change this at any time on your member page."))
 
+    def validate_organisation_name(self, field):
+        if self.category.data == MemberCategory.ORGANISATION and not field.data:
+            raise ValidationError(_l("Give the name of the organisation."))
+
     def validate_why_join(self, field):
         if self.category.data == MemberCategory.ORDINARY and not field.data:
             raise ValidationError(_l("Tell us briefly why you want to become an ordinary "
@@ -124,6 +137,43 @@ class ApplicationForm(ContactFieldsMixin, FlaskForm):
 
 class DetailsForm(ContactFieldsMixin, FlaskForm):
     """Name, email, phone, address and kommun; category and status are the board's."""
+
+
+class BoardDetailsForm(ContactFieldsMixin, FlaskForm):
+    """What the board may correct about a member, the category included."""
+
+    category = RadioField(_l("Kind of membership"),
+                          invalid_choice_message=_l("Choose a kind of membership."),
+                          choices=choices(MemberCategory.choices()))
+    locale = SelectField(_l("Language of the association's mail"),
+                         choices=choices(LANGUAGES.items()))
+
+    def validate_organisation_name(self, field):
+        if self.category.data == MemberCategory.ORGANISATION and not field.data:
+            raise ValidationError(_l("Give the name of the organisation."))
+
+
+class PaperMemberForm(BoardDetailsForm):
+    """A member who joined on paper: their details, and the consent the paper form holds."""
+
+    joined_on = DateField(_l("Member since"), default=clock.today,
+                          validators=[DataRequired(REQUIRED)])
+    consent_on_paper = BooleanField(
+        _l("The member signed the privacy notice on the paper form"),
+        validators=[DataRequired(_l("A member is added only with the consent from the "
+                                    "paper form. Keep the form."))])
+    consent_date = DateField(_l("Date on the paper form"), default=clock.today,
+                             validators=[DataRequired(REQUIRED)])
+    invite = BooleanField(_l("Invite them to the portal by email"), default=True,
+                          description=_l("They choose their own password from the link."))
+
+    def validate_consent_date(self, field):
+        if field.data and field.data > clock.today():
+            raise ValidationError(_l("The date cannot be in the future."))
+
+    def validate_joined_on(self, field):
+        if field.data and field.data > clock.today():
+            raise ValidationError(_l("The date cannot be in the future."))
 
 
 class RegisterFilterForm(FlaskForm):

@@ -43,20 +43,28 @@ class ConsentPurpose(LabelledEnum):
     SURVEYS = "surveys", _l("Surveys")
 
 
+class ConsentMethod(LabelledEnum):
+    WEB = "web", _l("In the portal")
+    PAPER = "paper", _l("On paper")
+
+
 # A person is "in the register" in these states: their email must be unique among them.
 CURRENT_STATUSES = (MemberStatus.APPLIED, MemberStatus.ACTIVE, MemberStatus.LAPSED)
 _CURRENT_SQL = "status IN ('applied', 'active', 'lapsed')"
 
 
-def search_key_for(first_name: str | None, last_name: str | None, email: str | None) -> str:
+def search_key_for(first_name: str | None, last_name: str | None, email: str | None,
+                   organisation_name: str | None = None) -> str:
     """What the register's search looks in: names and email, case-folded once when written,
     so a search is one LIKE on one column (and "åsa" finds "Åsa" on SQLite too)."""
-    return " ".join(p for p in (first_name, last_name, email) if p).casefold()[:600]
+    parts = (first_name, last_name, email, organisation_name)
+    return " ".join(p for p in parts if p).casefold()[:600]
 
 
 def _default_search_key(context) -> str:
     row = context.get_current_parameters()  # also per row of a bulk insert
-    return search_key_for(row.get("first_name"), row.get("last_name"), row.get("email"))
+    return search_key_for(row.get("first_name"), row.get("last_name"), row.get("email"),
+                          row.get("organisation_name"))
 
 
 class Member(TimestampMixin, db.Model):
@@ -76,6 +84,8 @@ class Member(TimestampMixin, db.Model):
     payment_reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
     first_name: Mapped[str] = mapped_column(String(80), nullable=False)
     last_name: Mapped[str] = mapped_column(String(80), nullable=False)
+    # A supporting organisation's own name; first and last name are its contact person's.
+    organisation_name: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
     search_key: Mapped[str] = mapped_column(String(600), nullable=False,
                                             default=_default_search_key)
@@ -111,7 +121,8 @@ class Member(TimestampMixin, db.Model):
 
     @property
     def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        person = f"{self.first_name} {self.last_name}"
+        return f"{self.organisation_name} ({person})" if self.organisation_name else person
 
     @property
     def is_current(self) -> bool:
@@ -121,7 +132,8 @@ class Member(TimestampMixin, db.Model):
 @event.listens_for(Member, "before_insert")
 @event.listens_for(Member, "before_update")
 def _keep_search_key(mapper, connection, member: Member) -> None:
-    member.search_key = search_key_for(member.first_name, member.last_name, member.email)
+    member.search_key = search_key_for(member.first_name, member.last_name, member.email,
+                                       member.organisation_name)
 
 
 class MemberNumber(db.Model):
@@ -159,7 +171,7 @@ class Consent(db.Model):
     """A consent is a record: which text (version), when given, when withdrawn."""
 
     __tablename__ = "member_consent"
-    __table_args__ = (check_in("purpose", ConsentPurpose),)
+    __table_args__ = (check_in("purpose", ConsentPurpose), check_in("method", ConsentMethod))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(
@@ -168,5 +180,9 @@ class Consent(db.Model):
     version: Mapped[str] = mapped_column(String(20), nullable=False)
     given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Given in the portal, or on a paper form that a board member recorded.
+    method: Mapped[str] = mapped_column(String(8), nullable=False, default=ConsentMethod.WEB)
+    recorded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
 
     member: Mapped[Member] = relationship(back_populates="consents")

@@ -50,6 +50,7 @@ PAID_FILTERS = ("paid", "unpaid")
 _MUNICIPALITY = municipalities.names_subquery()
 LIST_COLUMNS = (
     Member.id, Member.number, Member.payment_reference, Member.first_name, Member.last_name,
+    Member.organisation_name,
     Member.email, Member.category, Member.status, Member.joined_on, Member.left_on,
     Member.protected_identity, _MUNICIPALITY.c.name.label("municipality"),
 )

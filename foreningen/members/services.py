@@ -21,6 +21,7 @@ from foreningen.core.tokens import new_token, token_hash
 from foreningen.members import queries
 from foreningen.members.models import (
     Consent,
+    ConsentMethod,
     ConsentPurpose,
     Member,
     MemberCategory,
@@ -45,7 +46,8 @@ TRANSITIONS = {
 }
 
 CONTACT_FIELDS = ("phone", "street_address", "postal_code", "city")
-DETAIL_FIELDS = ("first_name", "last_name", "email", "municipality_id", "locale", *CONTACT_FIELDS)
+DETAIL_FIELDS = ("first_name", "last_name", "organisation_name", "email", "municipality_id",
+                 "locale", *CONTACT_FIELDS)
 
 
 class MemberError(DomainError):
@@ -111,6 +113,7 @@ def submit_application(*, first_name: str, last_name: str, email: str, category:
                        locale: str, phone: str | None = None, street_address: str | None = None,
                        postal_code: str | None = None, city: str | None = None,
                        municipality_id: int | None = None, why_join: str | None = None,
+                       organisation_name: str | None = None,
                        optional_consents: list[str] | tuple = ()) -> Member | None:
     """A public application. Returns None (and tells the address by mail) when the address
     already belongs to a current member, so the form never reveals who is a member."""
@@ -142,6 +145,8 @@ def submit_application(*, first_name: str, last_name: str, email: str, category:
     member.phone, member.street_address = phone or None, street_address or None
     member.postal_code, member.city = postal_code or None, city or None
     member.municipality_id = municipality_id
+    member.organisation_name = (organisation_name or None
+                                if category == MemberCategory.ORGANISATION else None)
     member.why_join = why_join if category == MemberCategory.ORDINARY else None
     member.applied_at = utcnow()
     member.email_confirmed_at = None
@@ -252,10 +257,81 @@ def update_details(member: Member, values: dict, actor) -> None:
     for name in DETAIL_FIELDS:
         if name in values:
             setattr(member, name,
-                    (values[name] or None) if name in CONTACT_FIELDS else values[name])
+                    (values[name] or None) if name in (*CONTACT_FIELDS, "organisation_name")
+                    else values[name])
     if "category" in values:
         member.category = str(MemberCategory(values["category"]))
     audit.record("member.update", member, actor=actor, municipality_id=member.municipality_id)
+
+
+BOARD_FIELDS = ("first_name", "last_name", "organisation_name", "email", "category",
+                "municipality_id", "locale", *CONTACT_FIELDS)
+
+
+def correct_by_board(member: Member, values: dict, actor) -> list[str]:
+    """The board corrects a member's details (a mistyped name, a new address, another
+    category). The sign-in address of the member's account is not changed: that is the
+    member's own, and changes only with their proof. Returns the fields that changed."""
+    if member.anonymised_at is not None:
+        raise MemberError("anonymised")
+    values = {**values, "email": values["email"].strip().lower()}
+    values["category"] = str(MemberCategory(values["category"]))
+    if values["category"] != MemberCategory.ORGANISATION:
+        values["organisation_name"] = None
+    other = queries.current_by_email(values["email"])
+    if other is not None and other.id != member.id:
+        raise MemberError("email_taken")
+    changed = [name for name in BOARD_FIELDS
+               if name in values and (values[name] or None) != (getattr(member, name) or None)]
+    for name in changed:
+        setattr(member, name, values[name] or None if name in (*CONTACT_FIELDS,
+                                                               "organisation_name")
+                else values[name])
+    audit.record("member.update", member, actor=actor, municipality_id=member.municipality_id,
+                 detail=" ".join(changed)[:120] or None)
+    return changed
+
+
+def add_on_paper(values: dict, *, joined_on: date, consent_date: date, invite: bool,
+                 actor) -> Member:
+    """Someone who joined on a paper form: an active member from `joined_on`, with the
+    privacy-notice consent of the form, recorded as given on paper and by whom."""
+    email = values["email"].strip().lower()
+    if queries.current_by_email(email) is not None:
+        raise MemberError("email_taken")
+    member = _new_member()
+    member.history[0].to_status = MemberStatus.ACTIVE
+    member.history[0].effective_on = joined_on
+    member.history[0].actor_id = getattr(actor, "id", None)
+    member.history[0].reason = "joined on a paper form"
+    member.status = MemberStatus.ACTIVE
+    member.joined_on = joined_on
+    member.email_confirmed_at = None
+    version = association.privacy_notice_version()
+    member.privacy_notice_version = version
+    for name in BOARD_FIELDS:
+        if name in values:
+            setattr(member, name, (values[name] or None) if name in (
+                *CONTACT_FIELDS, "organisation_name") else values[name])
+    member.email = email
+    member.category = str(MemberCategory(values["category"]))
+    if member.category != MemberCategory.ORGANISATION:
+        member.organisation_name = None
+    member.consents.append(Consent(
+        purpose=PRIVACY_NOTICE, version=version, method=ConsentMethod.PAPER,
+        given_at=clock.start_of(consent_date), recorded_by=getattr(actor, "id", None)))
+    db.session.flush()
+    if invite:
+        user = account_queries.user_by_email(email)
+        if user is None:
+            user = accounts.create_user(email, member.name, [Role.MEMBER], locale=member.locale)
+            accounts.invite(user, "member_invitation", _l("Welcome as a member of Föreningen"))
+        elif Role.MEMBER not in user.role_names and user.is_active:
+            accounts.set_roles(user, [*user.role_names, Role.MEMBER], user.municipality_id)
+        member.user_id = user.id
+    audit.record("member.add_on_paper", member, actor=actor,
+                 municipality_id=member.municipality_id)
+    return member
 
 
 def _follow_with_account(member: Member, email: str) -> None:
@@ -408,6 +484,7 @@ audit.describe("member", _l("Membership"), {
     "member.protected_off": _l("Protected identity turned off"),
     "member.anonymise": _l("Member anonymised"),
     "member.delete": _l("Application deleted"),
+    "member.add_on_paper": _l("Member added from a paper form"),
     **{f"member.status_{status}": _l("Status changed to: %(status)s", status=status.label)
        for status in MemberStatus},
 })

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from foreningen.core import clock
 from foreningen.core.extensions import db
@@ -28,6 +29,7 @@ from foreningen.dues import queries as dues
 from foreningen.members import exports, forms, queries, services
 from foreningen.members.models import Member, MemberCategory, MemberStatus
 from foreningen.members.policy import REGISTER_READERS
+from foreningen.municipalities import queries as municipalities
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -198,6 +200,66 @@ def erase(member_id: int):
             flash(_("The member's personal data is erased. Payments are kept without a name "
                     "for the accounting period."), "success")
     return redirect(url_for("members.member", member_id=member_id))
+
+
+def _details_form(form_class, member: Member | None = None):
+    form = form_class(obj=member if request.method == "GET" else None)
+    current = member.municipality_id if member else None
+    form.set_municipality_choices(
+        [m for m in municipalities.all_municipalities() if m.active or m.id == current],
+        _("None"))
+    return form
+
+
+def _detail_values(form) -> dict:
+    return {name: form[name].data for name in services.BOARD_FIELDS if name in form}
+
+
+@bp.route("/<int:member_id>/edit", methods=["GET", "POST"])
+@requires(Role.BOARD)
+def edit(member_id: int):
+    member = _member_or_404(member_id)
+    authorize("members.change", member)
+    form = _details_form(forms.BoardDetailsForm, member)
+    if form.validate_on_submit():
+        try:
+            changed = services.correct_by_board(member, _detail_values(form), _actor())
+        except services.MemberError as exc:
+            db.session.rollback()
+            form.email.errors.append(exc.message)
+        except IntegrityError:  # the address was taken at the same moment
+            db.session.rollback()
+            form.email.errors.append(services.MemberError("email_taken").message)
+        else:
+            db.session.commit()
+            flash(_("The member's details are saved.") if changed
+                  else _("Nothing was changed."), "success")
+            return redirect(url_for("members.member", member_id=member_id))
+    return render_template("members/edit.html", form=form, member=member)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Role.BOARD)
+def add():
+    authorize("members.change")
+    form = _details_form(forms.PaperMemberForm)
+    if form.validate_on_submit():
+        try:
+            member = services.add_on_paper(
+                _detail_values(form), joined_on=form.joined_on.data,
+                consent_date=form.consent_date.data, invite=form.invite.data, actor=_actor())
+        except services.MemberError as exc:
+            db.session.rollback()
+            form.email.errors.append(exc.message)
+        except IntegrityError:
+            db.session.rollback()
+            form.email.errors.append(services.MemberError("email_taken").message)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is added as a member, number %(number)s.", name=member.name,
+                    number=member.number), "success")
+            return redirect(url_for("members.member", member_id=member.id))
+    return render_template("members/new.html", form=form)
 
 
 # --- applications -------------------------------------------------------------------------

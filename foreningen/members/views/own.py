@@ -110,6 +110,8 @@ def details(member):
         _("None"))
     if form.validate_on_submit():
         values = {name: form[name].data for name in DETAIL_FIELDS}
+        if member.category == MemberCategory.ORGANISATION:
+            values["organisation_name"] = form.organisation_name.data
         try:
             services.update_details(member, values, _me())
             db.session.commit()

@@ -31,6 +31,7 @@ def apply():
             phone=form.phone.data, street_address=form.street_address.data,
             postal_code=form.postal_code.data, city=form.city.data,
             municipality_id=form.municipality_id.data, why_join=form.why_join.data,
+            organisation_name=form.organisation_name.data,
             optional_consents=form.optional_consents.data or [])
         db.session.commit()
         # The same page whether or not the address was already a member's: no enumeration.
