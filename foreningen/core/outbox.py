@@ -50,15 +50,20 @@ def queue(recipient: str, template: str, subject: str, locale: str | None = None
     the recipient's locale; a plain string is refused, as it would reach nobody's catalog."""
     if not isinstance(subject, LazyString):
         raise TypeError("a mail subject must be a lazy_gettext string")
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        body = render_template(f"email/{template}.txt", **context)
-        translated_subject = str(subject)
+    translated_subject, body = render(template, subject, locale, **context)
     message = OutboxMessage(
         recipient=recipient, subject=translated_subject, body=body, template=template
     )
     db.session.add(message)
     g.mail_queued = True
     return message
+
+
+def render(template: str, subject, locale: str | None = None, **context) -> tuple[str, str]:
+    """(subject, body) of a mail as its recipient will read it: for queue(), and for a
+    preview shown before anything is sent."""
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return str(subject), render_template(f"email/{template}.txt", **context)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -158,16 +158,35 @@ def import_bank_file(data: bytes, filename: str, actor) -> tuple[DuesImport | No
 
 # --- reminders and lapsing ----------------------------------------------------------------
 
+REMINDER_SUBJECT = _l("Your membership dues")
+
+
+def reminder_recipients(year: int) -> list[tuple]:
+    """(member, paid_ore, rate_ore) of everyone a reminder would go to now: not paid up,
+    active or lapsed, and not reminded within the interval."""
+    interval = timedelta(days=current_app.config["DUES_REMINDER_INTERVAL_DAYS"])
+    return members.owing(year, reminded_before=utcnow() - interval)
+
+
+def reminder_context(year: int, member, paid_ore: int, rate_ore: int) -> dict:
+    details = association.settings()
+    return {"year": year, "amount": rate_ore - paid_ore, "reference": member.payment_reference,
+            **{name: getattr(details, name, None) for name in ("bankgiro", "plusgiro", "swish")}}
+
+
+def preview_reminder(year: int, recipient, locale: str) -> tuple[str, str]:
+    """The (subject, body) the first recipient would get, in `locale`: shown before sending."""
+    member, paid_ore, rate_ore = recipient
+    return outbox.render("dues_reminder", REMINDER_SUBJECT, locale,
+                         **reminder_context(year, member, paid_ore, rate_ore))
+
+
 def send_reminders(year: int, actor=None) -> int:
     """Remind those not paid up, at most once per interval, never someone who left."""
-    interval = timedelta(days=current_app.config["DUES_REMINDER_INTERVAL_DAYS"])
-    details = association.settings()
-    how_to_pay = {name: getattr(details, name, None) for name in ("bankgiro", "plusgiro", "swish")}
     count = 0
-    for member, paid_ore, rate_ore in members.owing(year, reminded_before=utcnow() - interval):
-        outbox.queue(member.email, "dues_reminder", _l("Your membership dues"),
-                     locale=member.locale, year=year, amount=rate_ore - paid_ore,
-                     reference=member.payment_reference, **how_to_pay)
+    for member, paid_ore, rate_ore in reminder_recipients(year):
+        outbox.queue(member.email, "dues_reminder", REMINDER_SUBJECT, locale=member.locale,
+                     **reminder_context(year, member, paid_ore, rate_ore))
         member_services.note_reminded(member)
         count += 1
     audit.record("dues.reminders", actor=actor, detail=f"{year}: {count}")

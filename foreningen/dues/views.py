@@ -4,6 +4,7 @@ and reminders. Thin: parse, authorise, call a service, commit once, render or re
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -147,6 +148,20 @@ def import_detail(import_id: int):
     return render_template("dues/import_detail.html", dues_import=dues_import,
                            payments=[(payment, payers[payment.member_id])
                                      for payment in payments])
+
+
+@bp.route("/reminders")
+@requires(Role.BOARD)
+def preview_reminders():
+    """Who would get a reminder now, how much each owes, and the mail, before sending."""
+    selector = forms.YearForm(request.args)
+    year = (selector.year.data if selector.validate() and selector.year.data
+            else forms.this_year())
+    recipients = services.reminder_recipients(year)
+    preview = (services.preview_reminder(year, recipients[0], str(get_locale()))
+               if recipients else None)
+    return render_template("dues/reminders.html", year=year, recipients=recipients,
+                           preview=preview, form=forms.RemindersForm(year=year))
 
 
 @bp.route("/reminders", methods=["POST"])

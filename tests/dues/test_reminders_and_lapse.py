@@ -23,7 +23,15 @@ def board(login):
 
 
 def remind(client, year=THIS_YEAR):
-    return submit(client, f"/dues/?year={year}", action_contains="/reminders",
+    """From the overview to the preview of the reminders, and send them from there."""
+    overview = client.get(f"/dues/?year={year}").get_data(as_text=True)
+    assert f'href="/dues/reminders?year={year}"' in overview
+    preview = client.get(f"/dues/reminders?year={year}").get_data(as_text=True)
+    if "Nobody needs a reminder now." in preview:
+        return client.post("/dues/reminders", data={"year": year,
+                                                    "csrf_token": _token(client)},
+                           follow_redirects=True)
+    return submit(client, f"/dues/reminders?year={year}", action_contains="/reminders",
                   follow_redirects=True)
 
 
