@@ -70,6 +70,18 @@ def scratch_database(tmp_path, name: str) -> str:
     return base.set(database=target).render_as_string(hide_password=False)
 
 
+def drop_scratch_database(url: str) -> None:
+    """Remove a PostgreSQL database made by scratch_database; a SQLite file goes with its
+    temporary directory."""
+    target = sa.engine.make_url(url)
+    if target.get_backend_name() != "postgresql":
+        return
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def reset_postgres_schema(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:

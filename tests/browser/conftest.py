@@ -7,7 +7,7 @@ requests run in other threads and must see what the factories committed."""
 from __future__ import annotations
 
 import os
-import threading
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,12 +16,12 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from flask_babel import force_locale, gettext
 from flask_migrate import upgrade
-from playwright.sync_api import Browser, Page, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from foreningen import create_app
 from foreningen.core.extensions import db, limiter
-from tests.support import base_config, free_port, scratch_database
+from tests.browser.live import serving
+from tests.support import base_config, drop_scratch_database, scratch_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -29,6 +29,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 # axe impacts that fail a page; "minor" and "moderate" are left to review.
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+# How long an action, a navigation or an expect() may take: room for a loaded machine.
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)  # expect() has its own default of 5 s otherwise
 
 
 @dataclass
@@ -45,23 +48,21 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, smtp):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    database = scratch_database(tmp_path_factory.mktemp("browser-db"), "browser")
-    app = create_app(base_config(database, smtp[1], PUBLIC_BASE_URL=url))
-    with app.app_context():
-        upgrade()  # the schema comes from the migrations, as in the rest of the suite
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
+    # A database of this run's own: the PostgreSQL server is shared, and a fixed name
+    # would let another run's DROP DATABASE ... WITH (FORCE) pull it away mid-run.
+    database = scratch_database(tmp_path_factory.mktemp("browser-db"), f"browser_{os.getpid()}")
+    app = create_app(base_config(database, smtp[1]))
     try:
-        yield LiveServer(app, url)
+        with app.app_context():
+            upgrade()  # the schema comes from the migrations, as in the rest of the suite
+        with serving(app) as server:
+            url = f"http://127.0.0.1:{server.port}"
+            app.config["PUBLIC_BASE_URL"] = url  # the links in mails lead here
+            yield LiveServer(app, url)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         with app.app_context():
             db.engine.dispose()
+        drop_scratch_database(database)
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +97,7 @@ def new_page(browser, live_server, unchecked_loads):
     def _open(locale: str = "sv-SE") -> Page:
         context = browser.new_context(base_url=live_server.url, locale=locale,
                                       timezone_id="Europe/Stockholm")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         # "load" fires for each new document, not for a jump to #content on the same page.
@@ -105,8 +106,12 @@ def new_page(browser, live_server, unchecked_loads):
 
     limiter.reset()  # every journey starts with fresh sign-in limits
     yield _open
+    # Closing a context drops whatever it still has in flight (the favicon, often); the
+    # live server copes with that (tests/browser/live.py).
+    closing = ExitStack()
     for context in contexts:
-        context.close()
+        closing.callback(context.close)
+    closing.close()  # every context, even when closing one of them fails
     missed = [url for url in unchecked_loads.values() if url]
     assert not missed, f"pages visited without an axe check: {missed}"
 
