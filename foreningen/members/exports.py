@@ -20,7 +20,7 @@ from foreningen.core import audit
 from foreningen.members.models import MemberCategory, MemberStatus
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MIMETYPES = {
+CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -48,7 +48,8 @@ def table(rows, year: int, voting: set[str]) -> tuple[list[tuple[str, str | None
     status_names = {key: str(name) for key, name in MemberStatus.labels().items()}
     headers = [
         (_("Member number"), None), (_("Payment reference"), None), (_("First name"), None),
-        (_("Last name"), None), (_("Email address"), None), (_("Category"), None),
+        (_("Last name"), None), (_("Organisation"), None), (_("Email address"), None),
+        (_("Category"), None),
         (_("Votes"), None), (_("Status"), None), (_("Joined"), DATE), (_("Left"), DATE),
         (_("Municipality"), None),
         (_("Dues rate %(year)s (SEK)", year=year), MONEY),
@@ -58,7 +59,8 @@ def table(rows, year: int, voting: set[str]) -> tuple[list[tuple[str, str | None
         (_("Phone"), None),
     ]
     values = [[
-        row.number, row.payment_reference, row.first_name, row.last_name, row.email,
+        row.number, row.payment_reference, row.first_name, row.last_name,
+        row.organisation_name or "", row.email,
         category_names.get(row.category, row.category),
         yes if row.category in voting else no,
         status_names.get(row.status, row.status),
@@ -69,14 +71,25 @@ def table(rows, year: int, voting: set[str]) -> tuple[list[tuple[str, str | None
     return headers, values
 
 
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")  # a decimal comma, as Swedish Excel reads
+    return neutralise(value)
+
+
 def to_csv(headers, values) -> bytes:
-    """UTF-8 with a byte order mark, so that spreadsheet programs read å, ä and ö right."""
+    """As Excel in Sweden opens it with a double click: semicolons between the columns,
+    decimal commas, and UTF-8 with a byte order mark so that å, ä and ö read right (the
+    bank import reads the same)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([neutralise(title) for title, _kind in headers])
     for row in values:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date)
-                         else neutralise(v) for v in row])
+        writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -90,12 +103,19 @@ def to_xlsx(headers, values, title: str) -> bytes:
     formats = {MONEY: workbook.add_format({"num_format": "#,##0.00"}),
                DATE: workbook.add_format({"num_format": "yyyy-mm-dd"})}
     sheet.freeze_panes(1, 0)
+    bold = workbook.add_format({"bold": True})
+    widths = [len(heading) for heading, _kind in headers]
     for column, (heading, _kind) in enumerate(headers):
-        sheet.write_string(0, column, neutralise(heading))
+        sheet.write_string(0, column, neutralise(heading), bold)
     kinds = [kind for _title, kind in headers]
     for r, row in enumerate(values, start=1):
         for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
             _xlsx_cell(sheet, r, c, value, formats.get(kind))
+            if r <= 200:  # the widths of the first rows are enough to size the columns
+                widths[c] = max(widths[c], 10 if kind == DATE else len(str(value or "")))
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, min(width + 2, 50))
+    sheet.autofilter(0, 0, max(len(values), 1), len(headers) - 1)
     workbook.close()
     return out.getvalue()
 

@@ -185,8 +185,10 @@ class RegisterFilterForm(FlaskForm):
     category = SelectField(_l("Category"), default="", validators=[Optional()],
                            choices=lambda: choices([("", _l("All categories")),
                                                     *MemberCategory.choices()]))
+    # The register is of current members unless the board asks for former ones too.
     status = SelectField(_l("Status"), default="", validators=[Optional()],
-                         choices=lambda: choices([("", _l("All statuses")),
+                         choices=lambda: choices([("", _l("Current members")),
+                                                  ("all", _l("Everyone, former members too")),
                                                   *MemberStatus.choices()]))
     municipality = SelectField(_l("Municipality"), default="", validators=[Optional()])
     year = IntegerField(_l("Dues year"), default=lambda: clock.today().year,

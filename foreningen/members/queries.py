@@ -96,8 +96,12 @@ def _where(stmt: Select, f: RegisterFilter) -> Select:
         stmt = _search(stmt, f.q)
     if f.category:
         stmt = stmt.where(Member.category == f.category)
-    if f.status:
+    if f.status == "all":
+        pass
+    elif f.status:
         stmt = stmt.where(Member.status == f.status)
+    else:  # the register's default: applied, active and lapsed members
+        stmt = stmt.where(Member.status.in_(CURRENT_STATUSES))
     if f.municipality_id:
         stmt = stmt.where(Member.municipality_id == f.municipality_id)
     return stmt

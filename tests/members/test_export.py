@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from tests.members.test_register import YEAR, add_member, audit_events, main, set_rates
 
-HEADERS = ["Member number", "Payment reference", "First name", "Last name", "Email address",
+HEADERS = ["Member number", "Payment reference", "First name", "Last name", "Organisation",
+           "Email address",
            "Category", "Votes", "Status", "Joined", "Left", "Municipality",
            f"Dues rate {YEAR} (SEK)", f"Paid {YEAR} (SEK)", f"Paid up {YEAR}",
            "Street address", "Postal code", "City", "Phone"]
@@ -27,9 +28,11 @@ def board(login):
 def csv_rows(response) -> list[dict]:
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # said once
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data().decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
+    # As Swedish Excel opens it: semicolons between columns, decimal commas.
+    reader = csv.DictReader(io.StringIO(text), delimiter=";")
     assert reader.fieldnames == HEADERS
     return list(reader)
 
@@ -65,23 +68,27 @@ def test_csv_has_the_treasurers_columns_for_the_filtered_list(app, client, board
     assert karin["Category"] == "Ordinary member" and karin["Votes"] == "Yes"
     assert karin["Status"] == "Active" and karin["Joined"] == "2021-03-04"
     assert karin["Left"] == ""
-    assert karin[f"Dues rate {YEAR} (SEK)"] == "200.00"
-    assert karin[f"Paid {YEAR} (SEK)"] == "200.00" and karin[f"Paid up {YEAR}"] == "Yes"
+    assert karin[f"Dues rate {YEAR} (SEK)"] == "200,00"
+    assert karin[f"Paid {YEAR} (SEK)"] == "200,00" and karin[f"Paid up {YEAR}"] == "Yes"
     assert karin["Street address"] == "Storgatan 1" and karin["City"] == "Lund"
     assert karin["Phone"] == "070-174 06 10"
     assert karin["Payment reference"].startswith(karin["Member number"])
     sven = rows[2]
-    assert sven["Votes"] == "No" and sven[f"Paid {YEAR} (SEK)"] == "100.00"
+    assert sven["Votes"] == "No" and sven[f"Paid {YEAR} (SEK)"] == "100,00"
     assert sven[f"Paid up {YEAR}"] == "No"
 
-    unpaid = csv_rows(client.get(f"/members/export.csv?paid=unpaid&year={YEAR}&sort=name"))
+    unpaid = csv_rows(client.get(
+        f"/members/export.csv?status=all&paid=unpaid&year={YEAR}&sort=name"))
     assert [r["First name"] for r in unpaid] == ["Lars", "Skyddad", "Sven"]
+    # Without a status filter, current members only: Lars has left.
+    current = csv_rows(client.get(f"/members/export.csv?paid=unpaid&year={YEAR}&sort=name"))
+    assert [r["First name"] for r in current] == ["Skyddad", "Sven"]
     by_category = csv_rows(client.get("/members/export.csv?category=supporting"))
     assert [r["First name"] for r in by_category] == ["Sven"]
     searched = csv_rows(client.get("/members/export.csv?q=holm"))
     assert [r["First name"] for r in searched] == ["Karin"]
     # The export ignores the page: it is the whole filtered list.
-    assert len(csv_rows(client.get("/members/export.csv?page=2"))) == 4
+    assert len(csv_rows(client.get("/members/export.csv?status=all&page=2"))) == 4
 
 
 def test_xlsx_opens_with_typed_cells_and_the_same_rows(app, client, board, register):
@@ -97,13 +104,13 @@ def test_xlsx_opens_with_typed_cells_and_the_same_rows(app, client, board, regis
 
 def test_protected_identity_is_never_in_an_exported_address_list(app, client, board,
                                                                 register):
-    for row in csv_rows(client.get("/members/export.csv")):
+    for row in csv_rows(client.get("/members/export.csv?status=all")):
         if row["First name"] == "Skyddad":
             protected = row
     assert protected["Email address"]  # still in the register, for the board's mail
     assert [protected[c] for c in ("Street address", "Postal code", "City", "Phone")] == [
         "", "", "", ""]
-    _cells, rows = xlsx_rows(client.get("/members/export.xlsx"))
+    _cells, rows = xlsx_rows(client.get("/members/export.xlsx?status=all"))
     protected = next(r for r in rows if r["First name"] == "Skyddad")
     assert [protected[c] for c in ("Street address", "Postal code", "City", "Phone")] == [
         None, None, None, None]
@@ -129,7 +136,7 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(app, client, board):
 
 def test_every_export_is_audited_without_personal_data(app, client, board, register):
     client.get("/members/export.csv?q=holm")
-    client.get("/members/export.xlsx")
+    client.get("/members/export.xlsx?status=all")
     events = audit_events(app, "member.export")
     assert [(e.actor_id, e.detail) for e in events] == [
         (board.id, "csv, 1 rows"), (board.id, "xlsx, 4 rows")]
@@ -150,3 +157,18 @@ def test_coordinator_may_not_export(app, client, login, register):
     assert audit_events(app, "member.export") == []
     assert [e.detail for e in audit_events(app, "access.refused")] == [
         "members.export", "members.export"]
+
+
+def test_xlsx_has_readable_columns_and_a_filter_on_the_headings(app, client, board, register):
+    response = client.get("/members/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
+    email = sheet.column_dimensions["F"]  # Email address
+    assert email.width and email.width > len("Email address")
+
+
+def test_the_register_shows_current_members_unless_asked(app, client, board, register):
+    default = main(client.get("/members/"))
+    assert "Holm, Karin" in default and "Lämnat, Lars" not in default
+    everyone = main(client.get("/members/?status=all"))
+    assert "Lämnat, Lars" in everyone

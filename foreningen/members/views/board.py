@@ -97,7 +97,7 @@ def export(fmt: str):
     exports.record_export(fmt, len(rows))
     db.session.commit()
     filename = f"members-{clock.today().isoformat()}.{fmt}"
-    return Response(body, mimetype=exports.MIMETYPES[fmt],
+    return Response(body, content_type=exports.CONTENT_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
