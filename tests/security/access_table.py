@@ -173,6 +173,7 @@ ACCESS = _table(
     ("dues.import_file", "POST", BOARD),
     ("dues.import_example", "GET", BOARD),
     ("dues.import_detail", "GET", BOARD, ALL),
+    ("dues.preview_reminders", "GET", BOARD),
     ("dues.send_reminders", "POST", BOARD),
 
     # association: its details and privacy notice, read by everyone, kept by the board
