@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from flask_wtf.i18n import translations
-from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from foreningen.core import clock
 from foreningen.core.forms import REQUIRED, choices, strip
+from foreningen.dues import bankfile
 from foreningen.dues.bankfile import parse_amount
 from foreningen.members.queries import MemberCategory
 
 PAYMENT_ROWS = 8
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_YEAR, LAST_YEAR = bankfile.FIRST_YEAR, bankfile.LAST_YEAR
 # A text input with a numeric keyboard: number inputs change on scrolling and drop input
 # they cannot parse, so the error would not name what was typed.
 NUMERIC = {"type": "text", "inputmode": "numeric", "autocomplete": "off"}
@@ -126,12 +139,23 @@ class PaymentRowForm(Form):
             except ValidationError as exc:
                 self.amount.errors = [*self.amount.errors, str(exc)]
                 valid = False
+        if valid:  # the same rule as for a bank file's lines
+            problem = bankfile.payment_problem(self.paid_on.data, self.year.data,
+                                               clock.today())
+            if problem:
+                self.paid_on.errors = [*self.paid_on.errors, str(problem)]
+                valid = False
         return valid
 
 
 class PaymentsForm(FlaskForm):
     rows = FieldList(FormField(PaymentRowForm), min_entries=PAYMENT_ROWS,
                      max_entries=PAYMENT_ROWS)
+    # Made when the form is shown and sent with it: the same form sent twice (a double
+    # click, a reload) records its payments once.
+    submission = HiddenField(default=lambda: secrets.token_hex(16),
+                             validators=[Regexp(r"^[0-9a-f]{32}$")])
+    record_anyway = BooleanField(_l("Record them anyway: they are new payments"))
 
     def filled_rows(self) -> list[tuple[int, PaymentRowForm]]:
         """(row number from 1, row) for every row with something typed in it."""
@@ -140,8 +164,25 @@ class PaymentsForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Bank file (CSV)"), validators=[FileRequired(REQUIRED)],
-                     render_kw={"accept": ".csv,.txt,text/csv,text/plain"})
+    file = FileField(_l("Bank file (CSV or BgMax)"), validators=[FileRequired(REQUIRED)],
+                     render_kw={"accept": ".csv,.txt,.bgmax,text/csv,text/plain"})
+
+
+class AssignLineForm(FlaskForm):
+    member = StringField(_l("Member number or payment reference"), filters=[strip],
+                         validators=[DataRequired(REQUIRED), Length(max=20)],
+                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
+class ReverseForm(FlaskForm):
+    reason = StringField(_l("Why (optional)"), filters=[strip],
+                         validators=[Optional(), Length(max=200)],
+                         description=_l("Kept with the reversal, for the accounts."))
+
+
+class ConfirmForm(FlaskForm):
+    confirm = BooleanField(_l("Yes, reverse every payment of this file"),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
 class RemindersForm(FlaskForm):

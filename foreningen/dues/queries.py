@@ -13,9 +13,17 @@ from sqlalchemy import and_, case, func, select
 
 from foreningen.core.extensions import db
 from foreningen.dues import policy
-from foreningen.dues.models import DuesImport, DuesPayment, DuesRate, PaymentMethod
+from foreningen.dues.models import (
+    DuesImport,
+    DuesImportLine,
+    DuesPayment,
+    DuesRate,
+    LineReason,
+    LineResolution,
+    PaymentMethod,
+)
 
-__all__ = ["PaymentMethod"]  # and the functions below, for other features
+__all__ = ["LineReason", "LineResolution", "PaymentMethod"]  # and the functions below
 
 
 @dataclass
@@ -29,6 +37,11 @@ class DuesStanding:
     @property
     def paid_up(self) -> bool:
         return self.rate_ore is not None and self.paid_ore >= self.rate_ore
+
+    @property
+    def overpaid_ore(self) -> int:
+        """What was paid beyond the rate: to pay back, or to carry to next year."""
+        return max(self.paid_ore - self.rate_ore, 0) if self.rate_ore is not None else 0
 
 
 def paid_sums(year: int):
@@ -100,6 +113,8 @@ class CategoryYear:
     paid_up: int
     not_paid_up: int
     received_ore: int
+    overpaid: int = 0  # members who paid more than the rate
+    overpaid_ore: int = 0  # how much more, together
 
 
 def year_overview(year: int, members, categories) -> list[CategoryYear]:
@@ -109,10 +124,14 @@ def year_overview(year: int, members, categories) -> list[CategoryYear]:
     stmt, _ = with_dues(select(members.c.id, members.c.category), year, members.c.id,
                         members.c.category)
     owing = stmt.where(members.c.owes_dues.is_(True)).subquery()
-    counts = {category: (total or 0, paid or 0) for category, total, paid in db.session.execute(
-        select(owing.c.category, func.count(),
-               func.sum(case((owing.c.paid_up, 1), else_=0)))
-        .group_by(owing.c.category))}
+    over = owing.c.paid_ore > owing.c.rate_ore
+    counts = {category: (total or 0, paid or 0, overpaid or 0, overpaid_ore or 0)
+              for category, total, paid, overpaid, overpaid_ore in db.session.execute(
+                  select(owing.c.category, func.count(),
+                         func.sum(case((owing.c.paid_up, 1), else_=0)),
+                         func.sum(case((over, 1), else_=0)),
+                         func.sum(case((over, owing.c.paid_ore - owing.c.rate_ore), else_=0)))
+                  .group_by(owing.c.category))}
     received = dict(db.session.execute(
         select(members.c.category, func.sum(DuesPayment.amount_ore))
         .join(members, members.c.id == DuesPayment.member_id)
@@ -120,10 +139,94 @@ def year_overview(year: int, members, categories) -> list[CategoryYear]:
     by_category = {rate.category: rate for rate in rates(year)}
     overview = []
     for category in categories:
-        total, paid = counts.get(str(category), (0, 0))
+        total, paid, overpaid, overpaid_ore = counts.get(str(category), (0, 0, 0, 0))
         overview.append(CategoryYear(str(category), by_category.get(str(category)), paid,
-                                     total - paid, received.get(str(category)) or 0))
+                                     total - paid, received.get(str(category)) or 0,
+                                     overpaid, overpaid_ore))
     return overview
+
+
+def import_by_hash(digest: str) -> DuesImport | None:
+    return db.session.scalar(select(DuesImport).where(DuesImport.file_sha256 == digest))
+
+
+def known_transactions(transactions: list[str]) -> set[str]:
+    if not transactions:
+        return set()
+    return set(db.session.scalars(select(DuesPayment.bank_transaction_id).where(
+        DuesPayment.bank_transaction_id.in_(transactions))))
+
+
+def same_payments(keys: set[tuple]) -> set[tuple]:
+    """Which (member_id, paid_on, amount_ore) are already recorded (and not reversed):
+    one indexed query for a whole file or form."""
+    if not keys:
+        return set()
+    member_ids = {k[0] for k in keys}
+    reversed_ids = select(DuesPayment.reverses_id).where(DuesPayment.reverses_id.is_not(None))
+    found = db.session.execute(
+        select(DuesPayment.member_id, DuesPayment.paid_on, DuesPayment.amount_ore)
+        .where(DuesPayment.member_id.in_(member_ids), DuesPayment.amount_ore > 0,
+               DuesPayment.paid_on.in_({k[1] for k in keys}),
+               DuesPayment.id.not_in(reversed_ids))).all()
+    return {tuple(row) for row in found} & keys
+
+
+def submission_recorded(key: str | None) -> bool:
+    """Whether the payments of this form (its submission key) are already recorded."""
+    return bool(key) and db.session.scalar(select(DuesPayment.id).where(
+        DuesPayment.submission_key == key).limit(1)) is not None
+
+
+def reversal_of(payment_id: int) -> DuesPayment | None:
+    return db.session.scalar(select(DuesPayment).where(DuesPayment.reverses_id == payment_id))
+
+
+def reversible_payments_of_import(import_id: int) -> list[DuesPayment]:
+    reversed_ids = select(DuesPayment.reverses_id).where(DuesPayment.reverses_id.is_not(None))
+    return list(db.session.scalars(select(DuesPayment).where(
+        DuesPayment.import_id == import_id, DuesPayment.reverses_id.is_(None),
+        DuesPayment.id.not_in(reversed_ids)).order_by(DuesPayment.id)))
+
+
+def dues_import_of(line: DuesImportLine) -> DuesImport:
+    return db.session.get(DuesImport, line.import_id)
+
+
+def imports_page(user, page: int, per_page: int = 50):
+    """Bank files imported, newest first, and how many lines of each are still open:
+    three queries (the page, its total, the open lines of the page's imports)."""
+    stmt = (policy.scope(user, select(DuesImport))
+            .order_by(DuesImport.imported_at.desc(), DuesImport.id.desc()))
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    ids = [dues_import.id for dues_import in pagination.items]
+    open_lines = dict(db.session.execute(
+        select(DuesImportLine.import_id, func.count(DuesImportLine.id))
+        .where(DuesImportLine.import_id.in_(ids), DuesImportLine.resolved_at.is_(None))
+        .group_by(DuesImportLine.import_id)).all()) if ids else {}
+    return pagination, open_lines
+
+
+def import_lines(import_id: int) -> list[DuesImportLine]:
+    return list(db.session.scalars(select(DuesImportLine).where(
+        DuesImportLine.import_id == import_id).order_by(DuesImportLine.line_number)))
+
+
+def import_line(user, import_id: int, line_id: int) -> DuesImportLine | None:
+    return db.session.scalar(policy.scope(user, select(DuesImportLine)).where(
+        DuesImportLine.id == line_id, DuesImportLine.import_id == import_id))
+
+
+def payment(user, payment_id: int) -> DuesPayment | None:
+    return db.session.scalar(policy.scope(user, select(DuesPayment)).where(
+        DuesPayment.id == payment_id))
+
+
+def reversed_payment_ids(payment_ids) -> set[int]:
+    if not payment_ids:
+        return set()
+    return set(db.session.scalars(select(DuesPayment.reverses_id).where(
+        DuesPayment.reverses_id.in_(payment_ids))))
 
 
 def imports_scope(user):

@@ -198,6 +198,7 @@ class MemberPage(dues.DuesStanding):
     member: Member = None
     actors: dict[int, str] = None
     payments: list = None
+    reversed_ids: set = None
 
 
 def member_page(user, member_id: int, year: int | None = None) -> MemberPage | None:
@@ -210,8 +211,10 @@ def member_page(user, member_id: int, year: int | None = None) -> MemberPage | N
     year = year or clock.today().year
     actor_ids = {change.actor_id for change in member.history if change.actor_id}
     rate = dues.rate_for(year, member.category)
+    payments = dues.payments_of(member_id)
     return MemberPage(member=member, actors=accounts.display_names(actor_ids),
-                      payments=dues.payments_of(member_id),
+                      payments=payments,
+                      reversed_ids=dues.reversed_payment_ids([p.id for p in payments]),
                       year=year, rate_ore=rate.amount_ore if rate else None,
                       paid_ore=dues.paid_for(member_id, year))
 

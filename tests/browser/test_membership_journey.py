@@ -91,7 +91,7 @@ def test_apply_confirm_approve_pay_and_export(new_page, live_server, inbox, axe,
                          f"{year}-01-15;{reference};200,00;JOURNEY-1\n", encoding="utf-8")
     staff.goto("/dues/import")
     axe(staff)
-    staff.get_by_label(t("Bank file (CSV)"), exact=True).set_input_files(str(bank_file))
+    staff.get_by_label(t("Bank file (CSV or BgMax)"), exact=True).set_input_files(str(bank_file))
     follow(staff, staff.get_by_role("main").get_by_role("button", name=t("Import")))
     axe(staff)
 

@@ -54,7 +54,10 @@ def test_the_board_records_several_payments_at_once(app, db, client, board):
         row(f" {cilla.number} ", "100.00", f"{THIS_YEAR - 1}-12-30", year=str(THIS_YEAR - 1)),
     ))
     assert response.status_code == 302
-    assert "3 payments are recorded." in client.get(response.location).get_data(as_text=True)
+    recorded = text_of(client.get(response.location).get_data(as_text=True))
+    # Whose and how much: a mistyped member number shows at once.
+    assert (f"3 payments are recorded: SEK250.00 from {anna.first_name} {anna.last_name} "
+            f"({anna.number}), SEK1,250.50 from") in recorded
     assert payments(app) == [
         (anna.id, THIS_YEAR, 25000, date(THIS_YEAR, 2, 3), "manual", None, None),
         (bo.id, THIS_YEAR, 125050, date(THIS_YEAR, 2, 3), "manual", None, "Swish"),

@@ -120,16 +120,18 @@ def test_the_overview_counts_who_has_paid_up(app, db, client, board):
     pay(app, supporting, 5000)
 
     page = client.get("/dues/").get_data(as_text=True)
-    # category, rate, reference, paid up, not paid up, received
-    assert overview_row(page, "ordinary")[3:] == ["2", "3", "SEK1,004.99"]
-    assert overview_row(page, "organisation")[3:] == ["1", "0", "SEK200.00"]
-    assert overview_row(page, "supporting")[1:] == ["No rate decided", "", "0", "1", "SEK50.00"]
+    # category, rate, reference, paid up, not paid up, overpaid, received
+    assert overview_row(page, "ordinary")[3:] == ["2", "3", "–", "SEK1,004.99"]
+    assert overview_row(page, "organisation")[3:] == ["1", "0", "1 member, SEK100.00",
+                                                      "SEK200.00"]
+    assert overview_row(page, "supporting")[1:] == ["No rate decided", "", "0", "1", "–",
+                                                    "SEK50.00"]
     assert text_of(re.search(r'id="total-received">(.*?)<', page).group(1)) == "SEK1,254.99"
     assert "/dues/payments/new" in page and "/dues/import" in page
 
     last_year = client.get(f"/dues/?year={THIS_YEAR - 1}").get_data(as_text=True)
     assert overview_row(last_year, "ordinary")[1:] == ["SEK999.00", "Årsmöte § 7", "1", "4",
-                                                       "SEK999.00"]
+                                                       "–", "SEK999.00"]
     with app.app_context():
         def paid_up(member, year=THIS_YEAR):
             return queries.is_paid_up(db.session.get(Member, member.id), year)

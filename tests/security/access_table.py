@@ -173,6 +173,12 @@ ACCESS = _table(
     ("dues.import_file", "POST", BOARD),
     ("dues.import_example", "GET", BOARD),
     ("dues.import_detail", "GET", BOARD, ALL),
+    ("dues.imports", "GET", BOARD),
+    ("dues.assign_line", "POST", BOARD, ALL),
+    ("dues.dismiss_line", "POST", BOARD, ALL),
+    ("dues.reverse_import", "POST", BOARD, ALL),
+    ("dues.reverse_payment", "GET", BOARD, ALL),
+    ("dues.reverse_payment", "POST", BOARD, ALL),
     ("dues.preview_reminders", "GET", BOARD),
     ("dues.send_reminders", "POST", BOARD),
 

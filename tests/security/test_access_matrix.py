@@ -52,7 +52,8 @@ CSRF_REFUSAL = "open too long"
 # Which object a path argument names, and the endpoints whose bare POST would change the
 # usual one (approve it, erase it) and so get one of their own.
 OBJECT_OF_ARGUMENT = {"member_id": "member", "user_id": "account",
-                      "import_id": "dues_import", "municipality_id": "municipality"}
+                      "import_id": "dues_import", "municipality_id": "municipality",
+                      "line_id": "import_line", "payment_id": "payment"}
 OBJECT_OF_ENDPOINT = {"members.approve": "applicant", "members.decline": "applicant",
                       "members.erase": "member_to_erase"}
 # Path arguments that name no object: every value the route knows, or a link that is dead.
@@ -132,13 +133,15 @@ def make_objects(app, owner) -> dict[str, int]:
     `owner` is the signed-in user (None when anonymous): an OWN route's object is theirs."""
     payer = make_dues_member(app)
     with app.test_request_context():
-        dues_import, _result = dues.import_bank_file(
+        dues_import, result = dues.import_bank_file(
             ("Datum;Referens;Belopp;Transaktions-ID;År\n"
-             f"{THIS_YEAR}-01-15;{payer.reference};250,00;TX-MATRIX-1;\n").encode(),
+             f"{THIS_YEAR}-01-15;{payer.reference};250,00;TX-MATRIX-1;\n"
+             f"{THIS_YEAR}-01-16;99999;50,00;TX-MATRIX-2;\n").encode(),
             "matrix.csv", None)
         association.publish_notice(NOTICE_VERSION, {"sv": "Integritetspolicy."}, None)
         db.session.commit()
         import_id = dues_import.id
+        line_id, payment_id = result.lines[0].id, result.payments[0].id
     return {
         "member": add_member(app, "Karin", "Holm", protected=True),
         # Unconfirmed, so a bare POST cannot approve it; declining needs a reason.
@@ -149,6 +152,8 @@ def make_objects(app, owner) -> dict[str, int]:
         # here, as nothing later asks for an active one.
         "municipality": factories.municipality(app, "1281", "Lund"),
         "dues_import": import_id,
+        "import_line": line_id,
+        "payment": payment_id,
     }
 
 
