@@ -181,7 +181,7 @@ def test_admin_pages(new_page, live_server, axe):
     follow(page, admin_menu.get_by_role("link", name="Audit log"))
     expect(page).to_have_url(f"{live.url}/admin/audit")
     expect(heading(page)).to_have_text("Audit log")
-    expect(page.get_by_role("cell", name="auth.sign_in", exact=True).first).to_be_visible()
+    expect(page.get_by_role("cell", name="Signed in", exact=True).first).to_be_visible()
     axe(page)
 
     follow(page, page.get_by_role("navigation", name="Main menu").get_by_role(
