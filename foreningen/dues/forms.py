@@ -114,8 +114,8 @@ class PaymentRowForm(Form):
     year = IntegerField(_l("Dues year"), default=this_year,
                         validators=[Optional(), _year_range],
                         render_kw=NUMERIC)
-    note = StringField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=200)],
-                       render_kw={"autocomplete": "off"})
+    note = StringField(_l("Note (optional)"), filters=[strip],
+                       validators=[Optional(), Length(max=200)], render_kw={"autocomplete": "off"})
 
     amount_ore: int | None = None
 

@@ -54,7 +54,7 @@ def user_id(app, db, email):
 
 
 def listed_emails(page) -> list[str]:
-    return re.findall(r"<td>([^<@]+@example\.org)</td>", page.get_data(as_text=True))
+    return re.findall(r"<td[^>]*>([^<@]+@example\.org)</td>", page.get_data(as_text=True))
 
 
 def browser(app, locale="en"):
@@ -133,11 +133,11 @@ def test_status_filter_separates_active_invited_and_disabled(app, db, client, ad
 
     invited_page = client.get("/admin/users?status=invited")
     assert listed_emails(invited_page) == [invited.email]
-    assert "<td>Invited</td>" in invited_page.get_data(as_text=True)
+    assert re.search(r"<td[^>]*>Invited</td>", invited_page.get_data(as_text=True))
 
     disabled_page = client.get("/admin/users?status=disabled")
     assert listed_emails(disabled_page) == ["gone@example.org"]
-    assert "<td>Disabled</td>" in disabled_page.get_data(as_text=True)
+    assert re.search(r"<td[^>]*>Disabled</td>", disabled_page.get_data(as_text=True))
 
 
 def test_long_list_is_paginated_and_keeps_the_filter(app, db, client, admin):

@@ -91,6 +91,6 @@ def imports(app) -> list[tuple]:
 
 def text_of(html: str) -> str:
     """The page's text with tags and repeated white space removed, to read like a person."""
-    text = re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"<[^>]+>", " ", html.replace("<wbr>", ""))  # a line-break chance only
     text = text.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
     return re.sub(r"\s+", " ", text.replace("\xa0", " "))

@@ -39,7 +39,7 @@ def bad_lines(response) -> list[tuple[str, str]]:
     assert table, text_of(html)[:2000]
     body = table.group(1).split("<tbody>")[1]
     return [(text_of(line).strip(), text_of(message).strip()) for line, message in
-            re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", body, re.S)]
+            re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", body, re.S)]
 
 
 def nothing_stored(app):
