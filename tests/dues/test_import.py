@@ -243,6 +243,7 @@ def test_the_example_file_can_be_downloaded_and_imported(app, db, client, board)
         len(payments(app)) == 2
 
 
+@pytest.mark.slow
 def test_five_thousand_lines_are_imported_in_a_few_seconds(app, db, client, board, capsys):
     factories.members_in_bulk(app, range(20001, 25001))
     lines = ["Datum;Referens;Belopp;Transaktions-ID"] + [

@@ -448,6 +448,7 @@ def _count(app, stmt):
         return _db.session.scalar(stmt)
 
 
+@pytest.mark.slow
 def test_demo_data_adds_a_register_of_every_status_once(app, runner):
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
@@ -476,6 +477,7 @@ def test_demo_data_adds_a_register_of_every_status_once(app, runner):
     assert _count(app, select(func.count(Member.id))) == total
 
 
+@pytest.mark.slow
 def test_demo_data_members_option_adds_that_many_every_time(app, runner):
     result = runner.invoke(args=["demo-data", "--members", "500"])
     assert result.exit_code == 0, result.output
