@@ -1,5 +1,6 @@
-"""Fixtures: a migrated database per run, a rolled-back transaction per test, a loopback
-SMTP server, and helpers to make users and sign them in through the real forms."""
+"""Fixtures: a migrated database per run (per worker with pytest-xdist), a rolled-back
+transaction per test, a loopback SMTP server, and helpers to make users and sign them in
+through the real forms."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ from foreningen import create_app
 from foreningen.core.extensions import db as _db
 from foreningen.core.extensions import limiter
 from tests import factories
-from tests.support import base_config, postgres_url, reset_postgres_schema, smtp_server, submit
+from tests.support import base_config, smtp_server, submit, suite_database
+
+
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist and --dist loadgroup, the browser tests all go to one worker: one
+    live server and one Chromium, not one per worker on a small machine."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
@@ -23,11 +34,7 @@ def smtp():
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory, smtp):
-    url = postgres_url()
-    if url:
-        reset_postgres_schema(url)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = suite_database(tmp_path_factory.mktemp("db"))
     application = create_app(base_config(url, smtp[1]))
     with application.app_context():
         upgrade()  # the schema comes from the migrations, never create_all

@@ -6,6 +6,7 @@ import os
 import re
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from html.parser import HTMLParser
@@ -55,18 +56,54 @@ def postgres_url() -> str | None:
     return normalise_database_url(url) if url else None
 
 
+def xdist_worker() -> str | None:
+    """The pytest-xdist worker this process is ("gw0", "gw1", …), or None without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def suite_database(tmp_path) -> str:
+    """The database of the whole run: a SQLite file in the run's (or worker's) temporary
+    directory, or with DATABASE_URL that PostgreSQL database with an empty schema. Workers of
+    pytest-xdist each get a PostgreSQL database of their own, DATABASE_URL's name with the
+    worker's id appended (e.g. foreningen_test_gw0), made fresh for the run."""
+    url = postgres_url()
+    if not url:
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    worker = xdist_worker()
+    if worker is None:
+        reset_postgres_schema(url)
+        return url
+    return _fresh_postgres_database(url, worker)
+
+
 def scratch_database(tmp_path, name: str) -> str:
-    """An empty database of the kind under test: a SQLite file, or a PostgreSQL database."""
+    """An empty database of the kind under test: a SQLite file, or a PostgreSQL database
+    (one per xdist worker, so that two workers never drop each other's)."""
     url = postgres_url()
     if not url:
         return f"sqlite:///{tmp_path / (name + '.sqlite3')}"
+    worker = xdist_worker()
+    return _fresh_postgres_database(url, f"{name}_{worker}" if worker else name)
+
+
+def _fresh_postgres_database(url: str, suffix: str) -> str:
     base = sa.engine.make_url(url)
-    target = f"{base.database}_{name}"
+    target = f"{base.database}_{suffix}"
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{target}"'))
-    admin.dispose()
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+            for attempt in range(20):
+                try:
+                    conn.execute(sa.text(f'CREATE DATABASE "{target}"'))
+                    break
+                except sa.exc.OperationalError as error:
+                    # Two workers copying template1 at the same moment: one waits.
+                    if "being accessed by other users" not in str(error) or attempt == 19:
+                        raise
+                    time.sleep(0.25)
+    finally:
+        admin.dispose()
     return base.set(database=target).render_as_string(hide_password=False)
 
 

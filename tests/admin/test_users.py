@@ -25,15 +25,10 @@ NEW_PASSWORD = "ny-fin-fras-om-hosten"
 # --- helpers ------------------------------------------------------------------------------
 
 def add_user(app, db, email, name, roles=("member",), *, password=factories.PASSWORD,
-             municipality_id=None, disabled=False):
-    """An account made directly by the service, as a test fixture; returns its id."""
-    with app.app_context():
-        user = accounts.create_user(email, name, list(roles), municipality_id=municipality_id,
-                                    password=password)
-        if disabled:
-            accounts.disable_user(user)
-        db.session.commit()
-        return user.id
+             disabled=False):
+    """An account made by tests.factories (accounts.create_user); returns its id."""
+    return factories.user(app, list(roles), email=email, name=name, password=password,
+                          disabled=disabled).id
 
 
 def scalar(app, db, stmt):

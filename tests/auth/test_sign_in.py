@@ -45,6 +45,13 @@ def test_same_answer_for_unknown_account_and_wrong_password(app, client, make_us
     assert [e.subject_id for e in failed] == [user.id, None]
 
 
+def test_wrong_password_keeps_email(client, make_user):
+    user = make_user("member")
+    response = submit(client, "/auth/sign-in", {"email": user.email, "password": "wrong-password"})
+    assert response.status_code == 200
+    assert user.email in response.get_data(as_text=True)
+
+
 def test_disabled_account_cannot_sign_in(app, client, make_user):
     user = make_user("member")
     with app.app_context():

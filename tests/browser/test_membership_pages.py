@@ -8,44 +8,30 @@ from datetime import date
 
 import pytest
 
-from foreningen.accounts import services as accounts
-from foreningen.accounts.models import User
-from foreningen.core.extensions import db
-from foreningen.dues import services as dues
-from foreningen.members import services as members
-from foreningen.members.models import Member
 from tests import factories
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "medlemmens-egen-fras-2026"
 
 
 def _member_with_account(live, email: str, protected: bool = False) -> int:
-    with live.app.test_request_context():
-        member = members.submit_application(
-            first_name="Maja", last_name="Lind", email=email, category="ordinary",
-            locale="sv", why_join="Egen erfarenhet av placering.", phone="070-174 06 01",
-            street_address="Exempelgatan 3", postal_code="123 45", city="Lund")
-        member.email_confirmed_at = members.utcnow()
-        members.approve(member, None)
-        member.protected_identity = protected
-        if protected:  # the board's pages then also show the erasure request
-            members.request_erasure(member, None)
-        accounts.set_password(db.session.get(User, member.user_id), PASSWORD, "test")
-        dues.set_rate(date.today().year, "ordinary", 30000, "Årsmötet § 9", None)
-        dues.record_payment(member, date.today().year, 10000, date.today(), None)
-        db.session.commit()
-        return member.id
+    """An approved member with an account (the factories' PASSWORD) who has paid part of
+    this year's dues; a protected one has also asked for erasure, so that the board's pages
+    show that request too."""
+    account = factories.user(live.app, ["member"], email=email, name="Maja Lind", locale="sv")
+    member = factories.member(
+        live.app, first_name="Maja", last_name="Lind", category="ordinary", locale="sv",
+        why_join="Egen erfarenhet av placering.", phone="070-174 06 01",
+        street_address="Exempelgatan 3", postal_code="123 45", city="Lund", account=account,
+        protected=protected, erasure_requested=protected)
+    factories.rate(live.app, 30000, "ordinary", reference="Årsmötet § 9")
+    factories.payment(live.app, member, 10000, paid_on=date.today())
+    return member.id
 
 
 def _pending_application(live, email: str) -> int:
-    with live.app.test_request_context():
-        member = members.submit_application(
-            first_name="Per", last_name="Ansökare", email=email, category="supporting",
-            locale="sv")
-        db.session.commit()
-        return member.id
+    return factories.application(live.app, first_name="Per", last_name="Ansökare",
+                                 email=email, category="supporting", locale="sv").id
 
 
 @pytest.mark.parametrize("locale", ["sv-SE", "ar"])
@@ -64,20 +50,10 @@ def test_board_pages(new_page, live_server, axe, locale):
         response = page.goto(path)
         assert response is not None and response.status == 200, path
         axe(page)
-    with live.app.app_context():
-        import_id = _import(live, member_id)
+    import_id = factories.payment(live.app, member_id, 5000, paid_on=date.today(),
+                                  imported=True).import_id
     page.goto(f"/dues/imports/{import_id}")
     axe(page)
-
-
-def _import(live, member_id: int) -> int:
-    member = db.session.get(Member, member_id)
-    data = (f"Datum;Referens;Belopp\n{date.today():%Y-%m-%d};{member.payment_reference};"
-            f"50,00\n").encode()
-    dues_import, result = dues.import_bank_file(data, "bank.csv", None)
-    assert dues_import is not None, result.errors
-    db.session.commit()
-    return dues_import.id
 
 
 def test_member_own_pages(new_page, live_server, axe):
@@ -85,7 +61,7 @@ def test_member_own_pages(new_page, live_server, axe):
     email = "maja.own@example.org"
     _member_with_account(live, email)
     page = new_page("sv-SE")
-    sign_in(page, live, axe, email, PASSWORD)
+    sign_in(page, live, axe, email, factories.PASSWORD)
     for path in ("/membership/", "/membership/details", "/membership/my-data",
                  "/membership/leave", "/membership/erasure", "/account/", "/join/"):
         response = page.goto(path)

@@ -1,4 +1,5 @@
-"""Helpers for the dues tests: members, rates and payments made through the real services."""
+"""Helpers for the dues tests: members, rates and payments from tests.factories, and what
+the dues tables hold."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 
 from foreningen.core.extensions import db
-from foreningen.dues import services as dues
 from foreningen.dues.models import DuesImport, DuesPayment, DuesRate
-from foreningen.members import services as members
 from foreningen.members.models import Member
+from tests import factories
 
 THIS_YEAR = date.today().year
 _numbers = itertools.count(1001)
@@ -21,36 +21,24 @@ _numbers = itertools.count(1001)
 
 def make_member(app, *, status="active", category="ordinary", number=None, locale="en",
                 left_on=None, **details) -> SimpleNamespace:
-    """A Member row as the register would hold it; numbers 1001, 1002, … in each test."""
-    with app.app_context():
-        if number is None:
-            number = (db.session.scalar(select(func.max(Member.number))) or 1000) + 1
-        n = next(_numbers)
-        values = {"first_name": f"Förnamn{n}", "last_name": f"Efternamn{n}",
-                  "email": f"medlem{n}@example.org", "phone": f"070-{n:07d}",
-                  "street_address": f"Storgatan {n}", "postal_code": "111 22",
-                  "city": "Stockholm", **details}
-        member = Member(number=number, payment_reference=members.reference_for(number),
-                        category=category, status=status, locale=locale, left_on=left_on,
-                        joined_on=date(THIS_YEAR - 3, 1, 10),
-                        privacy_notice_version=app.config["PRIVACY_NOTICE_VERSION"], **values)
-        db.session.add(member)
-        db.session.commit()
-        return SimpleNamespace(id=member.id, number=number, reference=member.payment_reference,
-                               **values)
+    """A member through the factory, with contact details and joined three years ago;
+    `number` chooses the member number. Also has `.reference`, the payment reference."""
+    n = next(_numbers)
+    values = {"first_name": f"Förnamn{n}", "last_name": f"Efternamn{n}",
+              "email": f"medlem{n}@example.org", "phone": f"070-{n:07d}",
+              "street_address": f"Storgatan {n}", "postal_code": "111 22",
+              "city": "Stockholm", **details}
+    made = factories.member(app, status, category=category, number=number, locale=locale,
+                            left_on=left_on, joined_on=date(THIS_YEAR - 3, 1, 10), **values)
+    return SimpleNamespace(**vars(made), reference=made.payment_reference)
 
 
 def set_rate(app, ore: int, category="ordinary", year=THIS_YEAR, reference="Årsmöte § 7"):
-    with app.app_context():
-        dues.set_rate(year, category, ore, reference, actor=None)
-        db.session.commit()
+    factories.rate(app, ore, category, year, reference)
 
 
 def pay(app, member, ore: int, year=THIS_YEAR, paid_on=None, note=None):
-    with app.app_context():
-        dues.record_payment(db.session.get(Member, member.id), year, ore,
-                            paid_on or date(year, 2, 1), actor=None, note=note)
-        db.session.commit()
+    factories.payment(app, member, ore, year=year, paid_on=paid_on, note=note)
 
 
 def member_row(app, member_id) -> Member | None:

@@ -10,11 +10,11 @@ import time
 from datetime import date
 
 import pytest
-from sqlalchemy import insert
 
 from foreningen.dues.models import DuesImport, DuesPayment
 from foreningen.members.models import Member
 from foreningen.members.services import reference_for
+from tests import factories
 from tests.dues import THIS_YEAR, count, imports, make_member, payments, text_of
 from tests.support import csrf_token
 
@@ -244,14 +244,9 @@ def test_the_example_file_can_be_downloaded_and_imported(app, db, client, board)
         len(payments(app)) == 2
 
 
+@pytest.mark.slow
 def test_five_thousand_lines_are_imported_in_a_few_seconds(app, db, client, board, capsys):
-    with app.app_context():
-        db.session.execute(insert(Member), [
-            {"number": n, "payment_reference": reference_for(n), "first_name": "Test",
-             "last_name": str(n), "email": f"bulk{n}@example.org", "category": "ordinary",
-             "status": "active", "locale": "sv", "privacy_notice_version": "2026-11"}
-            for n in range(20001, 25001)])
-        db.session.commit()
+    factories.members_in_bulk(app, range(20001, 25001))
     lines = ["Datum;Referens;Belopp;Transaktions-ID"] + [
         f"{THIS_YEAR}-01-{n % 28 + 1:02d};{reference_for(n)};250,00;BULK-{n}"
         for n in range(20001, 25001)]

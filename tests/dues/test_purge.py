@@ -3,43 +3,29 @@ deleted, payments kept seven years (pseudonymised, still linked), then deleted."
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
-
-from sqlalchemy import select
 
 from foreningen.accounts.models import User
 from foreningen.core.db import utcnow
 from foreningen.core.extensions import db as _db
-from foreningen.core.outbox import OutboxMessage
 from foreningen.members import services as members
 from foreningen.members.models import Member
+from tests import factories
 from tests.dues import make_member, member_row, pay, payments
 
 TODAY = date.today()
 
 
 def apply(app, *, confirm=False, approve=False, days_ago=0, **details) -> int:
-    """An application through the member services: submitted, maybe confirmed by the link
-    in the mail and approved; `days_ago` moves the application back in time."""
+    """An application through tests.factories: submitted, maybe confirmed by the link in
+    the mail and approved; `days_ago` moves the application back in time."""
     email = details.pop("email", f"sokande{next(_ids)}@example.org")
-    with app.test_request_context():
-        member = members.submit_application(
-            first_name="Sara", last_name="Sökande", email=email, category="ordinary",
-            locale="en", phone="070-123 45 67", street_address="Sökvägen 3",
-            postal_code="123 45", city="Uppsala", why_join="Min dotter är placerad",
-            **details)
-        if confirm:
-            body = _db.session.scalars(select(OutboxMessage.body).where(
-                OutboxMessage.template == "application_confirm").order_by(
-                OutboxMessage.id.desc())).first()
-            token = re.search(r"/join/confirm/(\S+)", body).group(1)
-            assert members.confirm_email(token) is member
-        if approve:
-            members.approve(member, None)
-        member.applied_at = utcnow() - timedelta(days=days_ago)
-        _db.session.commit()
-        return member.id
+    return factories.member(
+        app, "active" if approve else "applied", first_name="Sara", last_name="Sökande",
+        email=email, category="ordinary", locale="en", phone="070-123 45 67",
+        street_address="Sökvägen 3", postal_code="123 45", city="Uppsala",
+        why_join="Min dotter är placerad", confirmed=confirm,
+        applied_at=utcnow() - timedelta(days=days_ago), **details).id
 
 
 _ids = iter(range(1, 10_000))

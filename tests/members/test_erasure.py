@@ -3,22 +3,15 @@
 from sqlalchemy import select
 
 from foreningen.core.audit import AuditEvent
-from foreningen.core.extensions import db
-from foreningen.members import services
 from foreningen.members.models import Member
+from tests import factories
 from tests.support import submit
 
 
 def _member_who_asked(app) -> int:
-    with app.test_request_context():
-        member = services.submit_application(
-            first_name="Eva", last_name="Raderas", email="eva.raderas@example.org",
-            category="supporting", locale="sv", phone="070-174 06 02")
-        member.email_confirmed_at = services.utcnow()
-        services.approve(member, None)
-        services.request_erasure(member, None)
-        db.session.commit()
-        return member.id
+    return factories.member(app, first_name="Eva", last_name="Raderas",
+                            email="eva.raderas@example.org", category="supporting", locale="sv",
+                            phone="070-174 06 02", erasure_requested=True).id
 
 
 def test_board_sees_the_request_and_erases(app, db, client, login):

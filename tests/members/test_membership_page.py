@@ -2,13 +2,13 @@
 
 import json
 from datetime import date
-from types import SimpleNamespace
 
 from sqlalchemy import select
 
 from foreningen.accounts.models import User
 from foreningen.core.audit import AuditEvent
 from foreningen.core.extensions import db
+from foreningen.dues.queries import rate_for
 from foreningen.members import services
 from foreningen.members.models import Consent, Member, MemberStatus
 from tests import factories
@@ -19,33 +19,20 @@ THIS_YEAR = date.today().year
 
 def make_member(app, user, *, first_name="Karin", last_name="Holm", category="ordinary",
                 consents=("newsletter",), protected=False, **details):
-    """An approved member linked to `user` (an account from make_user), as the board's
-    approval would leave it. Returns plain values."""
-    with app.test_request_context():
-        member = services.submit_application(
-            first_name=first_name, last_name=last_name, email=user.email, category=category,
-            locale="en", why_join="Egen erfarenhet av placering.",
-            optional_consents=list(consents), **details)
-        member.email_confirmed_at = services.utcnow()
-        services.approve(member, None)
-        if protected:
-            services.set_protected_identity(member, True, None)
-        db.session.commit()
-        return SimpleNamespace(id=member.id, number=member.number, email=member.email,
-                               name=member.name, user=user)
+    """An approved member linked to `user` (an account from make_user), through
+    tests.factories. Returns plain values."""
+    return factories.member(app, first_name=first_name, last_name=last_name, category=category,
+                            account=user, why_join="Egen erfarenhet av placering.",
+                            optional_consents=consents, protected=protected, **details)
 
 
 def pay(app, member_id, year, amount_ore, rate_ore=None, category="ordinary"):
-    from foreningen.dues.models import DuesPayment, DuesRate
-
+    """A payment on 1 March; `rate_ore` sets the year's rate unless one is set already."""
     with app.app_context():
-        if rate_ore is not None and db.session.scalar(select(DuesRate).where(
-                DuesRate.year == year, DuesRate.category == category)) is None:
-            db.session.add(DuesRate(year=year, category=category, amount_ore=rate_ore,
-                                    decision_reference="Årsmöte"))
-        db.session.add(DuesPayment(member_id=member_id, year=year, amount_ore=amount_ore,
-                                   paid_on=date(year, 3, 1), method="manual"))
-        db.session.commit()
+        has_rate = rate_for(year, category) is not None
+    if rate_ore is not None and not has_rate:
+        factories.rate(app, rate_ore, category, year, "Årsmöte")
+    factories.payment(app, member_id, amount_ore, year=year, paid_on=date(year, 3, 1))
 
 
 def _get(app, member_id) -> Member:

@@ -6,18 +6,17 @@ from sqlalchemy.exc import IntegrityError
 from stdnum import luhn
 
 from foreningen.core.audit import AuditEvent
-from foreningen.core.extensions import db
 from foreningen.members import services
 from foreningen.members.models import Member, MemberStatus
+from tests import factories
 
 
 def _apply(app, email="karin@example.org", category="ordinary", **extra):
-    with app.test_request_context():
-        member = services.submit_application(
-            first_name="Karin", last_name="Holm", email=email, category=category, locale="sv",
-            why_join="Jag har själv varit med om en placering.", **extra)
-        db.session.commit()
-        return member.id if member else None
+    """An application through tests.factories (submit_application); None when refused."""
+    made = factories.application(
+        app, first_name="Karin", last_name="Holm", email=email, category=category,
+        locale="sv", why_join="Jag har själv varit med om en placering.", **extra)
+    return made.id if made else None
 
 
 def test_payment_reference_is_the_number_with_a_luhn_digit():
