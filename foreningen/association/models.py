@@ -24,7 +24,7 @@ class AssociationSettings(TimestampMixin, db.Model):
     organisation_number: Mapped[str | None] = mapped_column(String(11))
     bankgiro: Mapped[str | None] = mapped_column(String(9))
     plusgiro: Mapped[str | None] = mapped_column(String(10))
-    swish: Mapped[str | None] = mapped_column(String(12))
+    swish: Mapped[str | None] = mapped_column(String(16))  # "123 456 78 90"
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(30))
     postal_address: Mapped[str | None] = mapped_column(String(300))

@@ -22,7 +22,7 @@ def upgrade():
         sa.Column("organisation_number", sa.String(length=11), nullable=True),
         sa.Column("bankgiro", sa.String(length=9), nullable=True),
         sa.Column("plusgiro", sa.String(length=10), nullable=True),
-        sa.Column("swish", sa.String(length=12), nullable=True),
+        sa.Column("swish", sa.String(length=16), nullable=True),
         sa.Column("contact_email", sa.String(length=254), nullable=True),
         sa.Column("contact_phone", sa.String(length=30), nullable=True),
         sa.Column("postal_address", sa.String(length=300), nullable=True),
