@@ -38,6 +38,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from foreningen.core.security import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     _extensions(app)
     _features(app)
     _request_hooks(app)

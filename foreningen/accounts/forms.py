@@ -1,25 +1,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from foreningen.accounts.passwords import password_problems
-from foreningen.core.forms import REQUIRED, EmptyForm, LanguageForm, email_field
+from foreningen.core.forms import REQUIRED, EmptyForm, Form, LanguageForm, email_field
 
 __all__ = ["ChangePasswordForm", "ConfirmTotpForm", "EmptyForm", "LanguageForm",
            "PasswordConfirmForm", "ResetRequestForm", "SecondFactorForm", "SetPasswordForm",
            "SignInForm"]
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = email_field()
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})
     next = HiddenField()
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(Form):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
         validators=[DataRequired(REQUIRED), Length(max=20)],
@@ -28,7 +27,7 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class ConfirmTotpForm(FlaskForm):
+class ConfirmTotpForm(Form):
     code = StringField(
         _l("Six-digit code from the app"),
         validators=[DataRequired(REQUIRED), Length(min=6, max=8)],
@@ -59,22 +58,22 @@ def confirm_field():
                          render_kw={"autocomplete": "new-password"})
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class SetPasswordForm(NewPasswordMixin, Form):
     password = new_password_field()
     confirm = confirm_field()
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
                             render_kw={"autocomplete": "current-password"})
     password = new_password_field()
     confirm = confirm_field()
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = email_field()
 
 
-class PasswordConfirmForm(FlaskForm):
+class PasswordConfirmForm(Form):
     password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})

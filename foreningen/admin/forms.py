@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from foreningen.core.forms import REQUIRED, MultiCheckboxField, choices, email_field
+from foreningen.core.forms import REQUIRED, Form, MultiCheckboxField, choices, email_field
 from foreningen.core.i18n import LANGUAGES
 from foreningen.core.security import Role
 
@@ -14,7 +13,7 @@ def role_choices():
     return choices(Role.choices())
 
 
-class UserRolesForm(FlaskForm):
+class UserRolesForm(Form):
     roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
     municipality_id = SelectField(
         _l("Municipality"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
@@ -30,7 +29,7 @@ class InviteForm(UserRolesForm):
                          default="sv")
 
 
-class MunicipalityForm(FlaskForm):
+class MunicipalityForm(Form):
     code = StringField(
         _l("Municipality code"),
         validators=[DataRequired(REQUIRED),
@@ -41,7 +40,12 @@ class MunicipalityForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class UserFilterForm(FlaskForm):
+def _plausible_date(form, field):
+    if field.data and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Choose a date between the years 2000 and 2100."))
+
+
+class UserFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -50,7 +54,7 @@ class UserFilterForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[Optional()])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -75,5 +79,5 @@ class AuditFilterForm(FlaskForm):
         self.subject_type.choices = choices(everything + sorted(
             ((kind, subject.label) for kind, subject in subjects.items()),
             key=lambda item: str(item[1])))
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), _plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), _plausible_date])

@@ -10,7 +10,7 @@ from foreningen.admin import forms, queries
 from foreningen.admin.policy import AUDIT_READERS
 from foreningen.core import audit
 from foreningen.core.extensions import db
-from foreningen.core.forms import EmptyForm, choices
+from foreningen.core.forms import EmptyForm, choices, page_number
 from foreningen.core.security import Role, can, refuse_unless
 from foreningen.municipalities import queries as municipality_queries
 from foreningen.municipalities import services as municipality_services
@@ -28,7 +28,7 @@ def _only_admins():
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return page_number(request.args.get("page"))
 
 
 def _municipality_choices(form, current: int | None = None) -> None:

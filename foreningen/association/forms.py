@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from stdnum import luhn
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from foreningen.core.forms import REQUIRED, printable, strip
+from foreningen.core.forms import REQUIRED, Form, printable, strip
 
 
 def _digits(value: str | None) -> str:
@@ -56,7 +55,7 @@ def _organisation_number(form, field):
                                      "e.g. 802000-0000.")) from None
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     name = StringField(_l("Name of the association"), filters=[strip],
                        validators=[DataRequired(REQUIRED), Length(max=120), printable])
     organisation_number = StringField(
@@ -101,7 +100,7 @@ class SettingsForm(FlaskForm):
         return data
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     version = StringField(
         _l("Version"), filters=[strip],
         validators=[DataRequired(REQUIRED), Length(max=20),

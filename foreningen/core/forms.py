@@ -43,6 +43,59 @@ def email_field(label=None):
     )
 
 
+def digits(value: str) -> bool:
+    """Only the ASCII digits 0-9 ("²" and "٣" are digits to str.isdigit(), not to us)."""
+    return value.isascii() and value.isdecimal()
+
+
+# Line breaks and tabs are text; every other control character (NUL breaks PostgreSQL) is not.
+ALLOWED_CONTROL = frozenset("\n\r\t")
+
+
+class Form(FlaskForm):
+    """The base of every form: no field may hold invisible control characters, whatever the
+    field (PostgreSQL refuses a NUL; none belongs in a name or a search)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return refuse_control_characters(self) and valid
+
+
+def _leaves(fields):
+    """Every field of a form, those inside a list of subforms included."""
+    for field in fields:
+        if hasattr(field, "entries"):  # FieldList
+            yield from _leaves(field.entries)
+        elif hasattr(field, "form") and hasattr(field.form, "_fields"):  # FormField
+            yield from _leaves(field.form)
+        else:
+            yield field
+
+
+def refuse_control_characters(form) -> bool:
+    """Mark every field that holds a control character; False when any does."""
+    clean = True
+    for field in _leaves(form):
+        values = field.data if isinstance(field.data, list) else [field.data]
+        if any(isinstance(v, str) and any(unicodedata.category(c) == "Cc"
+                                          and c not in ALLOWED_CONTROL for c in v)
+               for v in values):
+            message = str(_l("Remove the invisible control characters from this field."))
+            if message not in field.errors:
+                field.errors = [*field.errors, message]
+            clean = False
+    return clean
+
+
+def page_number(value, maximum: int = 100_000) -> int:
+    """A page number from the query string: 1 when missing, not a number or out of range."""
+    try:
+        number = int(value) if isinstance(value, str) and digits(value) else 1
+    except ValueError:
+        number = 1
+    return number if 1 <= number <= maximum else 1
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Several choices as a list of checkboxes."""
 
@@ -50,11 +103,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A button that changes state: POST with a CSRF token, nothing else."""
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = SelectField(_l("Language"), choices=choices(LANGUAGES.items()),
                          invalid_choice_message=_l("Choose a language from the list."))
     next = HiddenField()

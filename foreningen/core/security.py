@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from foreningen.core.db import LabelledEnum
 from foreningen.core.policy import authorize, can
@@ -68,6 +69,19 @@ def requires(*roles: str):
         return wrapped
 
     return decorator
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in a route: an id the database's integer columns can hold, or no match
+    (404). A larger number would make PostgreSQL refuse the query (a 500)."""
+
+    MAX_ID = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > self.MAX_ID:
+            raise ValidationError()
+        return number
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import secrets
 
+import wtforms
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from flask_wtf.i18n import translations
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -22,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from foreningen.core import clock
-from foreningen.core.forms import REQUIRED, choices, strip
+from foreningen.core.forms import REQUIRED, Form, choices, strip
 from foreningen.dues import bankfile
 from foreningen.dues.bankfile import parse_amount
 from foreningen.members.queries import MemberCategory
@@ -65,7 +64,7 @@ def amount_in_ore(text: str | None, *, allow_zero: bool) -> int:
     return ore
 
 
-class YearForm(FlaskForm):
+class YearForm(Form):
     """The year selector of the overview (a GET form)."""
 
     class Meta:
@@ -75,7 +74,7 @@ class YearForm(FlaskForm):
                         validators=[Optional(), _year_range])
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     year = _year_field(_l("Year"))
     category = SelectField(_l("Member category"),
                            choices=lambda: choices(MemberCategory.choices()),
@@ -96,7 +95,7 @@ class RateForm(FlaskForm):
         self.amount_ore = amount_in_ore(field.data, allow_zero=True)
 
 
-class PaymentRowForm(Form):
+class PaymentRowForm(wtforms.Form):
     """One payment; a row left empty is ignored."""
 
     class Meta:
@@ -148,7 +147,7 @@ class PaymentRowForm(Form):
         return valid
 
 
-class PaymentsForm(FlaskForm):
+class PaymentsForm(Form):
     rows = FieldList(FormField(PaymentRowForm), min_entries=PAYMENT_ROWS,
                      max_entries=PAYMENT_ROWS)
     # Made when the form is shown and sent with it: the same form sent twice (a double
@@ -163,27 +162,27 @@ class PaymentsForm(FlaskForm):
                 if not entry.form.is_empty]
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Bank file (CSV or BgMax)"), validators=[FileRequired(REQUIRED)],
                      render_kw={"accept": ".csv,.txt,.bgmax,text/csv,text/plain"})
 
 
-class AssignLineForm(FlaskForm):
+class AssignLineForm(Form):
     member = StringField(_l("Member number or payment reference"), filters=[strip],
                          validators=[DataRequired(REQUIRED), Length(max=20)],
                          render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(Form):
     reason = StringField(_l("Why (optional)"), filters=[strip],
                          validators=[Optional(), Length(max=200)],
                          description=_l("Kept with the reversal, for the accounts."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     confirm = BooleanField(_l("Yes, reverse every payment of this file"),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
-class RemindersForm(FlaskForm):
+class RemindersForm(Form):
     year = _year_field(_l("Dues year"))

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from foreningen.core.extensions import db
-from foreningen.core.forms import EmptyForm
+from foreningen.core.forms import EmptyForm, page_number
 from foreningen.core.i18n import money
 from foreningen.core.security import Role, requires
 from foreningen.dues import bankfile, forms, queries, services
@@ -183,7 +183,7 @@ def _filename(upload) -> str:
 @bp.route("/imports")
 @requires(Role.BOARD)
 def imports():
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args.get("page"))
     pagination, open_lines = queries.imports_page(current_user, page)
     return render_template("dues/imports.html", pagination=pagination, open_lines=open_lines,
                            kinds=BankFileKind.labels())

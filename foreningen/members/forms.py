@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from foreningen.core import clock
 from foreningen.core.forms import (
     REQUIRED,
+    Form,
     MultiCheckboxField,
     choices,
     email_field,
@@ -103,7 +103,7 @@ class ContactFieldsMixin:
             [("", none_label)] + [(m.id, m.name) for m in municipalities])
 
 
-class ApplicationForm(ContactFieldsMixin, FlaskForm):
+class ApplicationForm(ContactFieldsMixin, Form):
     category = RadioField(
         _l("Kind of membership"),
         # RadioField refuses a missing choice itself; a DataRequired would say it twice.
@@ -135,11 +135,11 @@ class ApplicationForm(ContactFieldsMixin, FlaskForm):
                                      "member."))
 
 
-class DetailsForm(ContactFieldsMixin, FlaskForm):
+class DetailsForm(ContactFieldsMixin, Form):
     """Name, email, phone, address and kommun; category and status are the board's."""
 
 
-class BoardDetailsForm(ContactFieldsMixin, FlaskForm):
+class BoardDetailsForm(ContactFieldsMixin, Form):
     """What the board may correct about a member, the category included."""
 
     category = RadioField(_l("Kind of membership"),
@@ -176,7 +176,7 @@ class PaperMemberForm(BoardDetailsForm):
             raise ValidationError(_l("The date cannot be in the future."))
 
 
-class RegisterFilterForm(FlaskForm):
+class RegisterFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -205,7 +205,7 @@ class RegisterFilterForm(FlaskForm):
                                                      ("desc", _l("Descending"))]))
 
 
-class StatusChangeForm(FlaskForm):
+class StatusChangeForm(Form):
     to_status = SelectField(_l("New status"), validators=[DataRequired(REQUIRED)])
     effective_on = DateField(_l("Effective from"), default=clock.today,
                              validators=[DataRequired(REQUIRED)])
@@ -214,11 +214,11 @@ class StatusChangeForm(FlaskForm):
                                           "opinions."))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=1000)],
                            description=_l("The applicant receives this text by email."))
 
 
-class ApproveSelectedForm(FlaskForm):
+class ApproveSelectedForm(Form):
     # The checkboxes are in the table of applications; each has its own label there.
     member_ids = SelectMultipleField(coerce=int, validate_choice=False)

@@ -20,6 +20,7 @@ from foreningen.core import audit, clock
 from foreningen.core.audit import AuditEvent
 from foreningen.core.db import utcnow
 from foreningen.core.extensions import db
+from foreningen.core.forms import digits
 from foreningen.core.tokens import token_hash
 from foreningen.dues import queries as dues
 from foreningen.members import policy
@@ -80,7 +81,7 @@ class RegisterFilter:
 
 def _search(stmt: Select, q: str) -> Select:
     term = q.strip()
-    if term.isdigit():
+    if digits(term):
         # A payment reference from the bank statement, or a member number: both indexed.
         found = [Member.payment_reference == term]
         if len(term) <= 9:
@@ -279,14 +280,14 @@ def by_keys(keys: list[str]) -> dict[str, Member]:
     The reference wins, so every member can be reached by theirs even when it equals
     another member's number. Anonymised members are not found."""
     keys = [k for k in set(keys) if k]
-    numbers = [int(k) for k in keys if k.isdigit() and len(k) < 10]
+    numbers = [int(k) for k in keys if digits(k) and len(k) < 10]
     found = list(db.session.scalars(select(Member).where(
         Member.anonymised_at.is_(None),
         or_(Member.payment_reference.in_(keys), Member.number.in_(numbers)))))
     result: dict[str, Member] = {}
     for key in keys:
         by_reference = [m for m in found if m.payment_reference == key]
-        by_number = [m for m in found if key.isdigit() and m.number == int(key)]
+        by_number = [m for m in found if digits(key) and m.number == int(key)]
         match = (by_reference or by_number or [None])[0]
         if match is not None:
             result[key] = match

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from foreningen.core import clock
 from foreningen.core.extensions import db
-from foreningen.core.forms import EmptyForm, choices
+from foreningen.core.forms import EmptyForm, choices, page_number
 from foreningen.core.security import Role, authorize, refuse_unless, requires
 from foreningen.dues import queries as dues
 from foreningen.members import exports, forms, queries, services
@@ -45,7 +45,7 @@ def _actor():
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return page_number(request.args.get("page"))
 
 
 def _voting() -> set[str]:
