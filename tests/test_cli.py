@@ -256,3 +256,11 @@ def test_refused_mail_stays_queued_and_is_sent_on_a_later_run(app, db, runner, i
     assert len(inbox.to("mottagare@example.org")) == 1
     attempts, _, sent_at = outbox_row(app, db, message_id)
     assert attempts == 2 and sent_at is not None
+
+
+def test_grant_app_role_explains_itself(app, runner):
+    result = runner.invoke(args=["grant-app-role", "foreningen_app"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert result.exit_code != 0 and "PostgreSQL" in result.output
+    else:  # no such role in the test cluster: told how to make it
+        assert result.exit_code != 0 and "CREATE ROLE foreningen_app" in result.output

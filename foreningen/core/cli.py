@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from foreningen.core.extensions import db
 
@@ -16,6 +16,7 @@ outbox_cli = AppGroup("outbox", help="The mail outbox.")
 
 def init_app(app) -> None:
     app.cli.add_command(init_db)
+    app.cli.add_command(grant_app_role)
     app.cli.add_command(purge)
     app.cli.add_command(rotate_keys)
     app.cli.add_command(outbox_cli)
@@ -23,7 +24,9 @@ def init_app(app) -> None:
 
 @click.command("init-db")
 @with_appcontext
-def init_db():
+@click.option("--app-role", help="PostgreSQL: also grant this (existing) role what the "
+                                 "application needs, and no more (see grant-app-role).")
+def init_db(app_role):
     """Create or upgrade the database schema by running the migrations."""
     before = _schema_revisions()
     upgrade()
@@ -32,6 +35,48 @@ def init_db():
         click.echo(f"Database is up to date (revision {', '.join(after) or 'none'}).")
     else:
         click.echo(f"Database upgraded to revision {', '.join(after)}.")
+    if app_role:
+        _grant(app_role)
+
+
+# What the application's own database role may do: read and write its tables, but only add
+# to the audit log. The schema's owner (who runs the migrations) is another role, so the
+# application can neither drop the audit log's triggers nor TRUNCATE it.
+APP_ROLE_GRANTS = (
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_event FROM {role}",
+    "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+)
+
+
+@click.command("grant-app-role")
+@with_appcontext
+@click.argument("role")
+def grant_app_role(role):
+    """PostgreSQL: grant ROLE (the application's login) exactly what it needs; on the audit
+    log only SELECT and INSERT. Run as the schema's owner after every migration."""
+    _grant(role)
+
+
+def _grant(role: str) -> None:
+    if db.engine.dialect.name != "postgresql":
+        raise click.UsageError("Roles and grants are PostgreSQL's; SQLite has none.")
+    if not role.replace("_", "").isalnum() or not role[:1].isalpha():
+        raise click.BadParameter("letters, digits and underscores, starting with a letter",
+                                 param_hint="ROLE")
+    exists = db.session.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :role"),
+                                {"role": role}).scalar()
+    if not exists:
+        raise click.UsageError(f"No role {role!r}: create it first (CREATE ROLE {role} LOGIN "
+                               "PASSWORD '…').")
+    quoted = db.engine.dialect.identifier_preparer.quote(role)
+    for statement in APP_ROLE_GRANTS:
+        db.session.execute(text(statement.format(role=quoted)))
+    db.session.commit()
+    click.echo(f"Granted {role} the application's rights; on audit_event only SELECT and "
+               "INSERT.")
 
 
 def _schema_revisions() -> tuple[str, ...]:

@@ -87,6 +87,23 @@ def refuse_control_characters(form) -> bool:
     return clean
 
 
+MAX_ID = 2**31 - 1
+
+
+def database_id(value) -> int:
+    """A coerce function: an id the database's integer columns can hold (ValueError
+    otherwise, which WTForms turns into the field's error)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and digits(value):
+        number = int(value)
+    else:
+        raise ValueError(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
 def page_number(value, maximum: int = 100_000) -> int:
     """A page number from the query string: 1 when missing, not a number or out of range."""
     try:

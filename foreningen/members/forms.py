@@ -21,6 +21,7 @@ from foreningen.core.forms import (
     Form,
     MultiCheckboxField,
     choices,
+    database_id,
     email_field,
     printable,
     strip,
@@ -221,4 +222,4 @@ class DeclineForm(Form):
 
 class ApproveSelectedForm(Form):
     # The checkboxes are in the table of applications; each has its own label there.
-    member_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    member_ids = SelectMultipleField(coerce=database_id, validate_choice=False)

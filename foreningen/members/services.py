@@ -364,6 +364,12 @@ def record_view(member: Member, actor) -> None:
     audit.record("member.view", member, actor=actor)
 
 
+def record_search(actor, found: int) -> None:
+    """The board searched the register: who and how many were found, not the words (they
+    may be a name)."""
+    audit.record("member.search", ("member", None), actor=actor, detail=f"{found} found")
+
+
 def record_download(member: Member, kind: str, actor) -> None:
     """A person downloaded what the portal holds on them ("json" or "html")."""
     audit.record("member.export", member, actor=actor, detail=kind)
@@ -474,6 +480,7 @@ audit.describe("member", _l("Membership"), {
     "member.decline": _l("Application declined"),
     "member.update": _l("Member's details changed"),
     "member.view": _l("Member's page opened"),
+    "member.search": _l("Register searched"),
     "member.reveal_contact": _l("Protected contact details shown"),
     "member.export": _l("Member data exported"),
     "member.consent_give": _l("Consent given"),

@@ -75,11 +75,17 @@ def _filters() -> tuple[forms.RegisterFilterForm, queries.RegisterFilter]:
 @bp.route("/")
 def register():
     form, f = _filters()
-    return render_template("members/register.html", form=form, filters=f,
-                           pagination=queries.register_page(_actor(), f, _page()),
+    pagination = queries.register_page(_actor(), f, _page())
+    page = render_template("members/register.html", form=form, filters=f,
+                           pagination=pagination,
                            counts=queries.counts(_actor()), voting=_voting(),
                            erasures=queries.erasure_requests(_actor()),
                            categories=MemberCategory.labels(), statuses=MemberStatus.labels())
+    if f.q and f.q.strip() and request.method == "GET":
+        # A search reads people's data: recorded (how many found, never the words).
+        services.record_search(_actor(), pagination.total)
+        db.session.commit()
+    return page
 
 
 @bp.route("/export.csv", defaults={"fmt": "csv"})
@@ -129,9 +135,10 @@ def _page_or_404(member_id: int) -> queries.MemberPage:
 @bp.route("/<int:member_id>")
 def member(member_id: int):
     page = _page_or_404(member_id)
-    services.record_view(page.member, _actor())
     response = _render_member(page)
-    db.session.commit()
+    if request.method == "GET":  # a HEAD request shows nothing, so it reads nothing
+        services.record_view(page.member, _actor())
+        db.session.commit()
     return response
 
 
