@@ -6,6 +6,8 @@ content: a notification says that something happened and links to the portal.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import smtplib
 from datetime import datetime, timedelta
@@ -16,7 +18,7 @@ from flask import current_app, g, render_template
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 from flask_mail import Message
-from sqlalchemy import Index, Integer, String, select
+from sqlalchemy import Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from foreningen.core import privacy
@@ -28,10 +30,14 @@ log = logging.getLogger(__name__)
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),
+                      Index("ix_outbox_message_recipient_day", "recipient_key", "template",
+                            "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
+    # A keyed hash of the address: how many mails one address got today, without the address.
+    recipient_key: Mapped[str | None] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
     body: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
     template: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -42,21 +48,45 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(200))
 
 
+# Mail that anyone can cause by typing someone's address into a public form: at most this
+# many of each kind to one address a day, so that nobody can bomb an inbox through us.
+DAILY_CAP = {"password_reset": 3, "already_member": 3, "application_confirm": 3}
+
+
+def recipient_key(address: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
 def queue(recipient: str, template: str, subject: str, locale: str | None = None,
-          **context) -> OutboxMessage:
-    """Render `templates/email/<template>.txt` in the recipient's language and queue it.
+          **context) -> OutboxMessage | None:
+    """Render `templates/email/<template>.txt` in the recipient's language and queue it;
+    None when the address already had the day's share of this kind (DAILY_CAP).
 
     `subject` is a lazy_gettext string (so that the extractor finds it), translated here in
     the recipient's locale; a plain string is refused, as it would reach nobody's catalog."""
     if not isinstance(subject, LazyString):
         raise TypeError("a mail subject must be a lazy_gettext string")
+    key = recipient_key(recipient)
+    cap = DAILY_CAP.get(template)
+    if cap is not None and _sent_today(key, template) >= cap:
+        log.info("outbox: daily cap of %s mail reached for one address", template)
+        return None
     translated_subject, body = render(template, subject, locale, **context)
     message = OutboxMessage(
-        recipient=recipient, subject=translated_subject, body=body, template=template
+        recipient=recipient, recipient_key=key, subject=translated_subject, body=body,
+        template=template,
     )
     db.session.add(message)
     g.mail_queued = True
     return message
+
+
+def _sent_today(key: str, template: str) -> int:
+    since = utcnow() - timedelta(days=1)
+    return db.session.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.recipient_key == key, OutboxMessage.template == template,
+        OutboxMessage.created_at >= since)) or 0
 
 
 def render(template: str, subject, locale: str | None = None, **context) -> tuple[str, str]:

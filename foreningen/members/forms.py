@@ -217,7 +217,8 @@ class StatusChangeForm(Form):
 
 class DeclineForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=1000)],
-                           description=_l("The applicant receives this text by email."))
+                           description=_l("The applicant reads this on a page that the "
+                                          "email links to."))
 
 
 class ApproveSelectedForm(Form):

@@ -335,6 +335,15 @@ def own_member(user_id: int) -> Member | None:
                                                   Member.anonymised_at.is_(None)))
 
 
+def declined_for_token(token: str) -> tuple[Member, str | None] | None:
+    """The declined application a decision link points at, and the board's reason."""
+    member = db.session.scalar(select(Member).options(selectinload(Member.history)).where(
+        Member.confirmation_token_hash == token_hash(token)))
+    if member is None or member.status != MemberStatus.DECLINED or not member.history:
+        return None
+    return member, member.history[-1].reason
+
+
 def application_for_token(token: str) -> Member | None:
     """The application a confirmation link points at, while the link still works.
     Reads only: the same rules as services.confirm_email, which does the change."""

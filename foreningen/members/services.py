@@ -218,9 +218,13 @@ def decline(member: Member, reason: str, actor) -> None:
     if member.status != MemberStatus.APPLIED:
         raise MemberError("not_applied", name=member.name)
     _record_change(member, MemberStatus.DECLINED, reason, actor)
-    member.confirmation_token_hash = None
+    # The reason is free text about the person: not in a mail. The mail links to a page
+    # that shows it, through a token of its own (kept only as a hash).
+    token = new_token()
+    member.confirmation_token_hash = token_hash(token)
     outbox.queue(member.email, "application_declined", _l("About your application to Föreningen"),
-               locale=member.locale, reason=reason)
+                 locale=member.locale,
+                 link=accounts.external_url("join.decision", token=token))
     audit.record("member.decline", member, actor=actor, municipality_id=member.municipality_id)
 
 

@@ -95,3 +95,31 @@ def test_reset_signs_out_every_session(app, client, inbox, make_user):
     new = "sommarstuga-kaffe-regn"
     submit(client, path, {"password": new, "confirm": new})
     assert other.get("/account/").status_code == 302
+
+
+def test_one_address_gets_at_most_three_reset_mails_a_day(app, client, make_user, runner, inbox):
+    """From eight addresses, eight requests: the inbox gets three, and the page says the
+    same every time."""
+    user = make_user("member")
+    for n in range(8):
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = f"192.0.2.{n + 1}"
+        other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        answer = submit(other, "/auth/reset", {"email": user.email})
+        assert answer.status_code == 200
+    assert runner.invoke(args=["outbox", "send"]).exit_code == 0
+    assert len(inbox.to(user.email)) == 3
+
+
+def test_the_cap_is_kept_without_the_address(app, db, make_user):
+    """The outbox counts by a keyed hash: the address itself is not searchable."""
+    from foreningen.core.outbox import OutboxMessage, recipient_key
+
+    user = make_user("member")
+    with app.test_request_context():
+        from foreningen.accounts.services import request_password_reset
+
+        request_password_reset(user.email)
+        db.session.commit()
+        key = db.session.scalar(select(OutboxMessage.recipient_key))
+        assert key == recipient_key(user.email.upper()) and user.email not in key

@@ -204,7 +204,13 @@ def test_declining_needs_a_reason_and_tells_the_applicant(app, client, board, in
     assert audit_events(app, "member.decline", member_id)[0].actor_id == board.id
     send_mail(app)
     body = inbox.body(inbox.to("karin@example.org")[-1])
-    assert reason in body and "could not approve it" in body
+    # The reason is not in the mail, which carries no free text about the person; it links
+    # to a page that shows it.
+    assert reason not in body and "could not approve it" in body
+    link = inbox.link("karin@example.org")
+    shown = client.get(link.replace("http://localhost", ""))
+    assert shown.status_code == 200 and reason in main(shown)
+    assert client.get("/join/decision/not-a-token").status_code == 410
 
     # A second decline (another tab) changes nothing.
     again = client.get(f"/members/applications/{member_id}/decline")

@@ -131,6 +131,7 @@ ACCESS = _table(
     ("join.confirm", "GET", PUBLIC),
     ("join.confirm", "POST", PUBLIC),
     ("join.confirmed", "GET", PUBLIC),
+    ("join.decision", "GET", PUBLIC),  # the board's answer to a declined application
 
     # membership: one's own member record, found through the account (no id in the path);
     # an account without one gets the way to apply

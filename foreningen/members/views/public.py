@@ -62,6 +62,17 @@ def confirm(token: str):
     return render_template("join/confirm.html", form=form, token=token)
 
 
+@bp.route("/decision/<token>")
+def decision(token: str):
+    """The board's answer to an application that was declined, with its reason: the mail
+    only links here (no free text about a person travels by mail)."""
+    found = queries.declined_for_token(token)
+    if found is None:
+        return render_template("join/link_invalid.html"), 410
+    member, reason = found
+    return render_template("join/decision.html", member=member, reason=reason)
+
+
 @bp.route("/confirmed")
 def confirmed():
     return render_template("join/confirmed.html")
