@@ -37,10 +37,13 @@ def _int(name: str, default: int) -> int:
 
 def _development_secrets(instance_path: Path) -> dict[str, str]:
     """Random keys kept in the instance folder, made on first use: never a fixed fallback."""
+    # The instance folder holds the database, its WAL, the mail written to files and these
+    # keys: nobody but the owner may read it.
+    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.chmod(0o700)
     path = instance_path / "dev-secrets.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
-    instance_path.mkdir(parents=True, exist_ok=True)
     values = {
         "SECRET_KEY": secrets.token_urlsafe(48),
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
@@ -67,7 +70,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # hide_parameters: no personal data in the log when a statement fails.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Sessions and cookies
-        "SESSION_COOKIE_NAME": "foreningen_session",
+        # __Host-: the browser sends it only over HTTPS, to this host, for every path
+        # (ASVS 5.0); over plain http in development the prefix would be refused.
+        "SESSION_COOKIE_NAME": "__Host-foreningen_session" if production else
+                               "foreningen_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
@@ -168,6 +174,16 @@ def _check_production(config: dict) -> None:
                 Fernet(part.strip().encode())
         except ValueError:
             missing.append("FIELD_ENCRYPTION_KEY (not a valid Fernet key)")
+    if config.get("RATELIMIT_STORAGE_URI", "").startswith("memory://") and not _bool(
+            os.environ.get("RATELIMIT_ALLOW_MEMORY"), False):
+        # Counted in each worker's memory, a limit of 20 lets 20 per worker through.
+        missing.append("RATELIMIT_STORAGE_URI (shared storage such as redis://127.0.0.1:6379 "
+                       "when more than one worker runs; with exactly one worker, "
+                       "RATELIMIT_ALLOW_MEMORY=1)")
+    if (config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite") and not _bool(
+            os.environ.get("ALLOW_SQLITE_IN_PRODUCTION"), False):
+        missing.append("DATABASE_URL of PostgreSQL (SQLite serves development and a very small "
+                       "association on one host: ALLOW_SQLITE_IN_PRODUCTION=1 to say so)")
     if missing:
         raise ConfigError(
             "Refusing to start in production; set: " + "; ".join(missing)

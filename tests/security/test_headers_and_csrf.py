@@ -37,6 +37,8 @@ def test_secure_cookie_and_hsts_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "p" * 10 + "0123456789abcdefghijklmnopqrstuvwxyz")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     monkeypatch.setenv("FIELD_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("RATELIMIT_ALLOW_MEMORY", "1")  # one process here
+    monkeypatch.setenv("ALLOW_SQLITE_IN_PRODUCTION", "1")
     app = create_app()
     with app.app_context():
         upgrade()
