@@ -42,18 +42,30 @@ class AccountError(DomainError):
                          "again."),
         "wrong_password": _l("The password is not right."),
         "totp_required": _l("Your role requires a second factor; it cannot be turned off."),
+        "own_roles": _l("Nobody changes their own roles. Ask another administrator."),
+        "reauth_required": _l("Giving the board or administrator role needs your password."),
     }
 
 
 # --- users -------------------------------------------------------------------------------
 
+# Roles that open the register and the audit log, or every account: giving one takes the
+# giver's password again, and the other administrators and the board are told.
+POWERFUL_ROLES = frozenset({Role.BOARD, Role.ADMIN})
+
+
 def create_user(email: str, display_name: str, roles: list[str], *,
                 municipality_id: int | None = None, password: str | None = None,
-                locale: str | None = None) -> User:
+                locale: str | None = None, actor: User | None = None,
+                actor_password: str | None = None) -> User:
+    """`actor` is the administrator in the portal (None: the operator's command line)."""
     email = normalise_email(email)
     if user_by_email(email) is not None:
         raise AccountError("email_taken")
     check_roles(roles, municipality_id)
+    granted = set(roles) & POWERFUL_ROLES
+    if granted and actor is not None:
+        _reauthenticate(actor, actor_password)
     user = User(email=email, display_name=display_name.strip(), locale=locale,
                 municipality_id=municipality_id)
     user.roles = [UserRole(role=str(Role(r))) for r in sorted(set(roles))]
@@ -63,7 +75,34 @@ def create_user(email: str, display_name: str, roles: list[str], *,
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", user, municipality_id=municipality_id)
+    if granted and actor is not None:
+        _tell_about_grant(user, granted, actor)
     return user
+
+
+def _reauthenticate(actor: User, password: str | None) -> None:
+    if not password:
+        raise AccountError("reauth_required")
+    if not verify_password(actor.password_hash, password):
+        raise AccountError("wrong_password")
+
+
+def _tell_about_grant(user: User, granted: set[str], actor: User) -> None:
+    """Every other administrator and board member hears of it, without names: a stolen
+    administrator's session that makes itself a board cannot stay unnoticed."""
+    link = external_url("admin.audit_log", action="user.")
+    for watcher in watchers(exclude={actor.id, user.id}):
+        for role in sorted(granted):
+            outbox.queue(watcher.email, "role_granted", _l("A role with wide access was given"),
+                         locale=watcher.locale, role=Role(role).label, link=link)
+    audit.record("user.grant_notice", user, actor=actor, detail=" ".join(sorted(granted)))
+
+
+def watchers(exclude: set[int]) -> list[User]:
+    stmt = (select(User).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role.in_([Role.ADMIN, Role.BOARD]), User.disabled_at.is_(None),
+                   User.id.not_in(exclude or {0})).distinct())
+    return list(db.session.scalars(stmt))
 
 
 def check_roles(roles: list[str], municipality_id: int | None) -> None:
@@ -87,12 +126,22 @@ def _is_last_admin(user: User) -> bool:
     return not others
 
 
-def set_roles(user: User, roles: list[str], municipality_id: int | None) -> None:
+def set_roles(user: User, roles: list[str], municipality_id: int | None, *,
+              actor: User | None = None, actor_password: str | None = None) -> None:
+    """`actor` is the administrator in the portal (None: the operator's command line or a
+    service, such as approving a member). Nobody changes their own roles; giving board or
+    admin takes the giver's password again and is told to the others."""
     check_roles(roles, municipality_id)
     wanted = set(roles)
+    if actor is not None and actor.id == user.id and (
+            wanted != user.role_names or municipality_id != user.municipality_id):
+        raise AccountError("own_roles")
     if Role.ADMIN not in wanted and _is_last_admin(user):
         raise AccountError("last_admin")
     added, removed = wanted - user.role_names, user.role_names - wanted
+    granted = added & POWERFUL_ROLES
+    if granted and actor is not None:
+        _reauthenticate(actor, actor_password)
     user.roles = [r for r in user.roles if r.role in wanted] + [
         UserRole(role=r) for r in sorted(added)
     ]
@@ -101,6 +150,8 @@ def set_roles(user: User, roles: list[str], municipality_id: int | None) -> None
     change = " ".join([f"+{r}" for r in sorted(added)] + [f"-{r}" for r in sorted(removed)])
     audit.record("user.roles_change", user, municipality_id=municipality_id,
                  detail=change or None)
+    if granted and actor is not None:
+        _tell_about_grant(user, granted, actor)
 
 
 def disable_user(user: User, actor: User | None = None) -> None:
@@ -431,6 +482,7 @@ audit.describe("user", _l("Accounts"), {
     "user.anonymise": _l("Account anonymised"),
     "user.locale_change": _l("Language changed"),
     "user.email_change": _l("Sign-in email changed"),
+    "user.grant_notice": _l("Administrators and board told of a role given"),
 })
 audit.subject_kind("user_account", _l("Account"), endpoint="admin.user", argument="user_id",
                    may_open="admin.administer")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from foreningen.core.forms import REQUIRED, Form, MultiCheckboxField, choices, email_field
@@ -15,6 +15,11 @@ def role_choices():
 
 class UserRolesForm(Form):
     roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
+    password = PasswordField(_l("Your password (to give the board or administrator role)"),
+                             validators=[Optional()],
+                             description=_l("Giving these roles opens the member register or "
+                                            "every account: confirm that it is you."),
+                             render_kw={"autocomplete": "current-password"})
     municipality_id = SelectField(
         _l("Municipality"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
         description=_l("Required for reviewers and social workers."),

@@ -27,6 +27,10 @@ def _only_admins():
                            else (Role.ADMIN,)))
 
 
+def _admin():
+    return current_user._get_current_object()
+
+
 def _page() -> int:
     return page_number(request.args.get("page"))
 
@@ -60,11 +64,13 @@ def invite_user():
         try:
             user = accounts.create_user(form.email.data, form.display_name.data, form.roles.data,
                                         municipality_id=form.municipality_id.data,
-                                        locale=form.locale.data)
+                                        locale=form.locale.data, actor=_admin(),
+                                        actor_password=form.password.data)
             accounts.invite(user)
         except accounts.AccountError as exc:
             db.session.rollback()
-            field = form.email if exc.code == "email_taken" else form.roles
+            field = {"email_taken": form.email, "reauth_required": form.password,
+                     "wrong_password": form.password}.get(exc.code, form.roles)
             field.errors.append(exc.message)
         else:
             db.session.commit()
@@ -87,10 +93,13 @@ def user(user_id: int):
         form.municipality_id.data = account.municipality_id
     if form.validate_on_submit():
         try:
-            accounts.set_roles(account, form.roles.data, form.municipality_id.data)
+            accounts.set_roles(account, form.roles.data, form.municipality_id.data,
+                               actor=_admin(), actor_password=form.password.data)
         except accounts.AccountError as exc:
             db.session.rollback()
-            form.roles.errors.append(exc.message)
+            field = form.password if exc.code in ("reauth_required", "wrong_password") \
+                else form.roles
+            field.errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("The roles are saved."), "success")

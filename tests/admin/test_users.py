@@ -510,10 +510,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, db, client, make_user):
 
 def test_the_last_administrator_cannot_be_removed(app, db, client, login):
     me = login("admin", locale="en")
-    response = submit(client, f"/admin/users/{me.id}", {"roles": ["member"]})
+    # Not from the portal: nobody changes their own roles (the form is not even shown) ...
+    assert "Nobody changes their own roles" in client.get(f"/admin/users/{me.id}").get_data(
+        as_text=True)
+    response = client.post(f"/admin/users/{me.id}", data={
+        "csrf_token": csrf_token(client, "/admin/users"), "roles": ["member"]})
     assert response.status_code == 200
-    assert "This is the last active administrator" in response.get_data(as_text=True)
-    with app.app_context():
+    assert "Nobody changes their own roles" in response.get_data(as_text=True)
+    # ... and not by any other way either: the rule holds in the service.
+    with app.test_request_context():
+        with pytest.raises(accounts.AccountError) as refused:
+            accounts.set_roles(db.session.get(User, me.id), ["member"], None)
+        assert refused.value.code == "last_admin"
+        db.session.rollback()
         assert "admin" in db.session.get(User, me.id).role_names
 
 
@@ -525,3 +534,38 @@ def test_role_changes_are_audited_with_what_changed(app, db, client, login, make
         detail = db.session.scalar(select(AuditEvent.detail).where(
             AuditEvent.action == "user.roles_change", AuditEvent.subject_id == target.id))
     assert detail == "+supporter -member"
+
+
+
+def test_giving_the_board_role_takes_the_password_and_tells_the_others(app, db, client, login,
+                                                                     make_user, runner, inbox):
+    admin = login("admin", locale="en")
+    other_admin = make_user("admin", locale="en")
+    board = make_user("board", locale="en")
+    target = make_user("member")
+    refused = submit(client, f"/admin/users/{target.id}", {"roles": ["member", "board"]})
+    assert "Giving the board or administrator role needs your password." in refused.get_data(
+        as_text=True)
+    wrong = submit(client, f"/admin/users/{target.id}", {"roles": ["member", "board"],
+                                                          "password": "not-my-password"})
+    assert "The password is not right." in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert "board" not in db.session.get(User, target.id).role_names
+    done = submit(client, f"/admin/users/{target.id}", {"roles": ["member", "board"],
+                                                         "password": admin.password})
+    assert done.status_code == 302
+    runner.invoke(args=["outbox", "send"])
+    for watcher in (other_admin, board):
+        body = inbox.body(inbox.to(watcher.email)[-1])
+        assert "Board" in body and target.email not in body  # no names in the mail
+    assert inbox.to(admin.email) == [] and inbox.to(target.email) == []
+
+
+def test_an_administrator_cannot_make_themselves_board(app, db, client, login):
+    me = login("admin", locale="en")
+    response = client.post(f"/admin/users/{me.id}", data={
+        "csrf_token": csrf_token(client, "/admin/users"), "roles": ["admin", "board"],
+        "password": me.password})
+    assert "Nobody changes their own roles" in response.get_data(as_text=True)
+    with app.app_context():
+        assert "board" not in db.session.get(User, me.id).role_names
