@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from stdnum import luhn
 
 from foreningen.accounts import queries as account_queries
@@ -192,6 +192,14 @@ def approve(member: Member, actor) -> None:
     if user is not None and not user.is_active:
         # An administrator must enable it first.
         raise MemberError("account_disabled", name=member.name)
+    # A conditional update claims the application: of two board members approving it at the
+    # same moment, the second waits for the first and then finds it approved.
+    claimed = db.session.execute(
+        update(Member).where(Member.id == member.id, Member.status == MemberStatus.APPLIED)
+        .values(status=MemberStatus.ACTIVE)
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise MemberError("not_applied", name=member.name)
     _record_change(member, MemberStatus.ACTIVE, None, actor)
     member.joined_on = member.joined_on or today()
     if user is None:
