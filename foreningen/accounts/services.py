@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 import pyotp
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -364,8 +364,10 @@ def use_token(account_token: AccountToken, password: str) -> User:
 
 
 def external_url(endpoint: str, **values) -> str:
+    """An address for a mail: the public base and the route's path. Built from the URL map
+    itself, so that a command or a service outside a request can make one too."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
+    return base + current_app.url_map.bind("portal").build(endpoint, values)
 
 
 # --- second factor -----------------------------------------------------------------------

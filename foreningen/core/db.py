@@ -114,6 +114,7 @@ def own_session():
 
     session = Session(bind=db.session.get_bind(), join_transaction_mode="create_savepoint",
                       expire_on_commit=False)
+    session.connection(execution_options={"sqlite_immediate": True})  # SQLite: write lock now
     try:
         yield session
         session.commit()

@@ -71,7 +71,7 @@ def test_one_application_approved_twice_at_once(racing_app):
                                           email=f"samtidig{round_}@example.org")
         url = f"/members/applications/{applicant.id}/approve"
         tokens = [csrf_token(c, "/members/applications") for c in (one, two)]
-        answers = at_once(*(lambda c=c, t=t: c.post(url, data={"csrf_token": t})
+        answers = at_once(*(lambda c=c, t=t, url=url: c.post(url, data={"csrf_token": t})
                             for c, t in zip((one, two), tokens, strict=True)))
         assert [a.status_code for a in answers] == [302, 302], round_
         changes = scalar(racing_app, select(func.count(MemberStatusChange.id)).where(
@@ -93,7 +93,8 @@ def test_one_address_applying_twice_at_once(racing_app):
         tokens = [csrf_token(c, "/join/") for c in clients]
         data = {"first_name": "Dubbel", "last_name": "Klick", "email": email,
                 "category": "supporting", "privacy_notice": "y"}
-        answers = at_once(*(lambda c=c, t=t: c.post("/join/", data={**data, "csrf_token": t})
+        answers = at_once(*(lambda c=c, t=t, data=data: c.post("/join/",
+                                                               data={**data, "csrf_token": t})
                             for c, t in zip(clients, tokens, strict=True)))
         assert [a.status_code for a in answers] == [302, 302], round_
         assert all(a.location.endswith("/join/submitted") for a in answers), round_
