@@ -174,7 +174,9 @@ def same_payments(keys: set[tuple]) -> set[tuple]:
 
 def submission_recorded(key: str | None) -> bool:
     """Whether the payments of this form (its submission key) are already recorded."""
-    return bool(key) and db.session.scalar(select(DuesPayment.id).where(
+    if not key or len(key) != 32 or not all(c in "0123456789abcdef" for c in key):
+        return False  # not a key this portal made: the form's own check refuses it
+    return db.session.scalar(select(DuesPayment.id).where(
         DuesPayment.submission_key == key).limit(1)) is not None
 
 

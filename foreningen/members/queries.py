@@ -279,8 +279,8 @@ def by_keys(keys: list[str]) -> dict[str, Member]:
     """Members by what the board typed: a payment reference, or else a member number.
     The reference wins, so every member can be reached by theirs even when it equals
     another member's number. Anonymised members are not found."""
-    keys = [k for k in set(keys) if k]
-    numbers = [int(k) for k in keys if digits(k) and len(k) < 10]
+    keys = [k for k in set(keys) if k and digits(k) and len(k) <= 20]  # references are digits
+    numbers = [int(k) for k in keys if len(k) < 10]
     found = list(db.session.scalars(select(Member).where(
         Member.anonymised_at.is_(None),
         or_(Member.payment_reference.in_(keys), Member.number.in_(numbers)))))
