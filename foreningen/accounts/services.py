@@ -301,6 +301,10 @@ def set_password(user: User, password: str, reason: str) -> None:
     audit.record("auth.password_change", user, actor=user, detail=reason)
 
 
+def password_matches(user: User, password: str | None) -> bool:
+    return bool(password) and verify_password(user.password_hash, password)
+
+
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise AccountError("wrong_password")

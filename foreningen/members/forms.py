@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -138,6 +139,11 @@ class ApplicationForm(ContactFieldsMixin, Form):
 
 class DetailsForm(ContactFieldsMixin, Form):
     """Name, email, phone, address and kommun; category and status are the board's."""
+
+    current_password = PasswordField(
+        _l("Your password (to change the email address)"), validators=[Optional()],
+        description=_l("A new address is confirmed by a link we send to it."),
+        render_kw={"autocomplete": "current-password"})
 
 
 class BoardDetailsForm(ContactFieldsMixin, Form):

@@ -110,6 +110,10 @@ class Member(TimestampMixin, db.Model):
     erasure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A new address the member asked for, until they confirm it from that address.
+    pending_email: Mapped[str | None] = mapped_column(EncryptedText())
+    email_change_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    email_change_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     privacy_notice_version: Mapped[str] = mapped_column(String(20), nullable=False)
 
     municipality: Mapped[Municipality | None] = relationship("Municipality", lazy="joined")

@@ -21,7 +21,7 @@ MEMBER_FIELDS = ("number", "payment_reference", "first_name", "last_name", "emai
                  "street_address", "postal_code", "city", "category", "status", "why_join",
                  "locale", "protected_identity", "privacy_notice_version", "applied_at",
                  "email_confirmed_at", "joined_on", "left_on", "leave_requested_at",
-                 "erasure_requested_at", "created_at", "updated_at")
+                 "erasure_requested_at", "pending_email", "created_at", "updated_at")
 
 
 def months_ago(today: date, months: int) -> date:

@@ -335,6 +335,16 @@ def own_member(user_id: int) -> Member | None:
                                                   Member.anonymised_at.is_(None)))
 
 
+def email_change_for_token(token: str, hours: int) -> Member | None:
+    member = db.session.scalar(select(Member).where(
+        Member.email_change_token_hash == token_hash(token), Member.anonymised_at.is_(None)))
+    if member is None or member.pending_email is None or member.email_change_requested_at is None:
+        return None
+    if utcnow() - member.email_change_requested_at > timedelta(hours=hours):
+        return None
+    return member
+
+
 def declined_for_token(token: str) -> tuple[Member, str | None] | None:
     """The declined application a decision link points at, and the board's reason."""
     member = db.session.scalar(select(Member).options(selectinload(Member.history)).where(

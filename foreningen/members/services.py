@@ -60,6 +60,9 @@ class MemberError(DomainError):
         "email_taken": _l("Another member already uses this email address."),
         "transition": _l("That change is not possible from the member's current status."),
         "anonymised": _l("This member's details are already erased."),
+        "wrong_password": _l("The password is not right."),
+        "link_invalid": _l("This link does not work any more. Change the address again from "
+                           "your member page."),
     }
 
 
@@ -276,6 +279,51 @@ def update_details(member: Member, values: dict, actor) -> None:
     audit.record("member.update", member, actor=actor, municipality_id=member.municipality_id)
 
 
+EMAIL_CHANGE_HOURS = 24
+
+
+def request_email_change(member: Member, new_email: str, password: str, actor) -> None:
+    """A member's new address takes their password and a link sent to it; the old address
+    is told. A stolen session alone cannot move the account to another inbox."""
+    new_email = new_email.strip().lower()
+    user = account_queries.user(member.user_id) if member.user_id else None
+    if user is None or not accounts.password_matches(user, password):
+        raise MemberError("wrong_password")
+    other = queries.current_by_email(new_email)
+    if other is not None and other.id != member.id:
+        raise MemberError("email_taken")
+    token = new_token()
+    member.pending_email = new_email
+    member.email_change_token_hash = token_hash(token)
+    member.email_change_requested_at = utcnow()
+    outbox.queue(new_email, "email_change_confirm", _l("Confirm your new email address"),
+                 locale=member.locale, link=accounts.external_url("membership.confirm_email",
+                                                                  token=token),
+                 hours=EMAIL_CHANGE_HOURS)
+    outbox.queue(member.email, "email_change_notice", _l("Your email address is being changed"),
+                 locale=member.locale, link=accounts.external_url("membership.index"))
+    audit.record("member.email_change_request", member, actor=actor)
+
+
+def confirm_email_change(token: str, actor) -> Member:
+    member = queries.email_change_for_token(token, EMAIL_CHANGE_HOURS)
+    if member is None:
+        raise MemberError("link_invalid")
+    old, new = member.email, member.pending_email
+    other = queries.current_by_email(new)
+    if other is not None and other.id != member.id:
+        raise MemberError("email_taken")
+    _follow_with_account(member, new)
+    member.email = new
+    member.pending_email = member.email_change_token_hash = None
+    member.email_change_requested_at = None
+    outbox.queue(old, "email_change_notice", _l("Your email address is changed"),
+                 locale=member.locale, link=accounts.external_url("membership.index"),
+                 done=True)
+    audit.record("member.email_change", member, actor=actor)
+    return member
+
+
 BOARD_FIELDS = ("first_name", "last_name", "organisation_name", "email", "category",
                 "municipality_id", "locale", *CONTACT_FIELDS)
 
@@ -442,7 +490,8 @@ def anonymise(member: Member, actor=None) -> None:
     member.first_name = ANONYMOUS
     member.last_name = f"#{member.number}"
     member.email = f"anonymised-{member.id}@invalid.example"
-    for name in (*CONTACT_FIELDS, "why_join", "confirmation_token_hash"):
+    for name in (*CONTACT_FIELDS, "why_join", "confirmation_token_hash", "pending_email",
+                 "email_change_token_hash"):
         setattr(member, name, None)
     member.municipality_id = None
     member.protected_identity = False
@@ -504,6 +553,8 @@ audit.describe("member", _l("Membership"), {
     "member.anonymise": _l("Member anonymised"),
     "member.delete": _l("Application deleted"),
     "member.add_on_paper": _l("Member added from a paper form"),
+    "member.email_change_request": _l("New email address asked for"),
+    "member.email_change": _l("Email address changed"),
     **{f"member.status_{status}": _l("Status changed to: %(status)s", status=status.label)
        for status in MemberStatus},
 })

@@ -155,7 +155,8 @@ def test_an_email_of_another_current_member_is_refused(app, client, login, make_
     other = make_member(app, make_user("member"), first_name="Olle")
     me = _member_signed_in(app, login, make_user)
     answer = submit(client, "/membership/details",
-                    {"email": other.email.upper(), "city": "Kiruna"})
+                    {"email": other.email.upper(), "city": "Kiruna",
+                     "current_password": factories.PASSWORD})
     assert answer.status_code == 200
     html = answer.get_data(as_text=True)
     assert "Another member already uses this email address." in html

@@ -146,6 +146,9 @@ ACCESS = _table(
     ("membership.leave", "POST", SIGNED_IN),
     ("membership.erasure", "GET", SIGNED_IN),
     ("membership.erasure", "POST", SIGNED_IN),
+    # the link sent to a member's new address (no sign-in needed: it may be opened elsewhere)
+    ("membership.confirm_email", "GET", PUBLIC),
+    ("membership.confirm_email", "POST", PUBLIC),
 
     # members: the register (board; coordinators read) and the applications (board)
     ("members.register", "GET", REGISTER_READERS),

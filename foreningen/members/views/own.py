@@ -109,22 +109,51 @@ def details(member):
         [m for m in all_municipalities() if m.active or m.id == member.municipality_id],
         _("None"))
     if form.validate_on_submit():
-        values = {name: form[name].data for name in DETAIL_FIELDS}
+        values = {name: form[name].data for name in DETAIL_FIELDS if name != "email"}
         if member.category == MemberCategory.ORGANISATION:
             values["organisation_name"] = form.organisation_name.data
+        new_email = form.email.data.strip().lower()
+        changing = new_email != member.email
         try:
+            if changing:
+                services.request_email_change(member, new_email, form.current_password.data,
+                                              _me())
             services.update_details(member, values, _me())
             db.session.commit()
         except services.MemberError as exc:
             db.session.rollback()
-            form.email.errors.append(exc.message)
+            field = form.current_password if exc.code == "wrong_password" else form.email
+            field.errors.append(exc.message)
         except IntegrityError:  # another request took the address at the same moment
             db.session.rollback()
             form.email.errors.append(services.MemberError("email_taken").message)
         else:
-            flash(_("Your details are saved."), "success")
+            flash(_("Your details are saved. To change your email address, open the link we "
+                    "sent to the new address.") if changing else _("Your details are saved."),
+                  "success")
             return redirect(url_for("membership.index"))
     return render_template("membership/details.html", form=form, member=member)
+
+
+@bp.route("/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """From the link sent to the new address: a button (a mail scanner's GET changes
+    nothing), then the address is the member's."""
+    if queries.email_change_for_token(token, services.EMAIL_CHANGE_HOURS) is None:
+        return render_template("join/link_invalid.html"), 410
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_email_change(token, None)
+        except services.MemberError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return render_template("join/link_invalid.html"), 410
+        db.session.commit()
+        flash(_("Your new email address is confirmed."), "success")
+        return redirect(url_for("membership.index") if current_user.is_authenticated
+                        else url_for("auth.sign_in"))
+    return render_template("membership/confirm_email.html", form=form, token=token)
 
 
 @bp.route("/language", methods=["POST"])
