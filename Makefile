@@ -39,7 +39,7 @@ test: $(VENV)/.installed-test compile-translations lint
 # ruff, and the import contracts (pyproject.toml): the core imports no feature; a feature
 # uses another only through its services, queries, policy or signals.
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check foreningen tests bench scripts migrations/env.py wsgi.py
+	$(BIN)/ruff check foreningen tests bench scripts migrations/env.py wsgi.py gunicorn.conf.py
 	$(BIN)/lint-imports --no-cache
 
 # Extract message ids, merge them into every catalog and compile.

@@ -61,6 +61,18 @@ def _pending_key() -> str:
     return "pending:" + str(session.get("pending_user_id", "none"))
 
 
+def lift_account_limit(email: str) -> None:
+    """A password reset link proves the owner: guesses against the account (the per-account
+    sign-in limit) stop holding its owner back. The per-address limit stays, so an attacker
+    who can read the mailbox gains nothing they did not already have."""
+    endpoint = "auth.sign_in"
+    key = "account:" + normalise_email(email)
+    for group in limiter.limit_manager.resolve_limits(current_app, endpoint, "auth"):
+        for limit in group:
+            if limit.key_func is _account_key:
+                limiter.limiter.clear(limit.limit, key, limit.scope_for(endpoint, "POST"))
+
+
 def _per_account():
     return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
 
@@ -223,8 +235,10 @@ def _token_page(token: str, purpose: str, template: str, done_message):
     form = forms.SetPasswordForm()
     form.email_for_policy = account_token.user.email
     if form.validate_on_submit():
+        email = account_token.user.email
         services.use_token(account_token, form.password.data)
         db.session.commit()
+        lift_account_limit(email)
         flash(done_message(), "success")
         return redirect(url_for("auth.sign_in"))
     return render_template(template, form=form, user=account_token.user)
