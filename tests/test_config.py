@@ -101,6 +101,6 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path):
     app = create_app(base_config(f"sqlite:///{tmp_path / 'wal.sqlite3'}", 25))
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.engine.dispose()

@@ -90,6 +90,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "RESET_TOKEN_HOURS": _int("RESET_TOKEN_HOURS", 1),
         "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
         # Rate limits
+        # How long a request waits for SQLite's write lock before it gives up. Requests take
+        # the lock when they begin, so at a busy moment they queue; waiting is better than
+        # an error page.
+        "SQLITE_BUSY_TIMEOUT_MS": _int("SQLITE_BUSY_TIMEOUT_MS", 30000),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
