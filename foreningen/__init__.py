@@ -73,7 +73,7 @@ def _logging(app: Flask) -> None:
 def _extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from foreningen.core import audit, i18n, outbox, sqlite  # noqa: F401 - their tables
+    from foreningen.core import audit, i18n, jobs, outbox, sqlite  # noqa: F401 - their tables
     from foreningen.core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
@@ -132,6 +132,7 @@ def _features(app: Flask) -> None:
 def _request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
+    from foreningen.core import jobs
     from foreningen.core.security import set_security_headers
 
     @app.before_request
@@ -144,25 +145,9 @@ def _request_hooks(app: Flask) -> None:
     def _finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         set_security_headers(response, app.config["PRODUCTION"])
-        if app.config["OUTBOX_SEND_AFTER_REQUEST"] and g.get("mail_queued"):
-            response.call_on_close(_outbox_sender(app))
+        work = jobs.after_response(app)
+        if work is not None:
+            response.call_on_close(work)
         return response
 
     app.jinja_env.globals["request_id"] = lambda: g.get("request_id", "")
-
-
-def _outbox_sender(app: Flask):
-    """Development: send what the request queued once the response is out, in a unit of
-    work of its own (the request's transaction is over by then)."""
-    from foreningen.core.db import own_session
-    from foreningen.core.outbox import send_pending
-
-    def send():
-        with app.app_context():
-            try:
-                with own_session() as session:
-                    send_pending(session=session)
-            except Exception:  # noqa: BLE001 - mail must never break the page that queued it
-                app.logger.exception("outbox: sending after the request failed")
-
-    return send

@@ -13,7 +13,7 @@ from foreningen import create_app
 from foreningen.core.extensions import db as _db
 from foreningen.core.extensions import limiter
 from tests import factories
-from tests.support import base_config, smtp_server, submit, suite_database
+from tests.support import ClosingClient, base_config, smtp_server, submit, suite_database
 
 
 def pytest_collection_modifyitems(config, items):
@@ -36,6 +36,7 @@ def smtp():
 def app(tmp_path_factory, smtp):
     url = suite_database(tmp_path_factory.mktemp("db"))
     application = create_app(base_config(url, smtp[1]))
+    application.test_client_class = ClosingClient
     with application.app_context():
         upgrade()  # the schema comes from the migrations, never create_all
         _db.engine.dispose()

@@ -15,11 +15,21 @@ from urllib.parse import urljoin
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
+from flask.testing import FlaskClient
 
 from foreningen.core.config import normalise_database_url
 
 TEST_FIELD_KEY = Fernet.generate_key().decode()
 TEST_SECRET = "test-secret-key-" + "k" * 40
+
+
+class ClosingClient(FlaskClient):
+    """A test client that closes each response as a server does once it is sent, so that
+    what a view left for after its answer (core/jobs.py: deferred jobs, then the outbox) has
+    run before the test looks at the database."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from foreningen.accounts.models import AccountToken, RecoveryCode, User, UserRole, UserSession
 from foreningen.accounts.passwords import hash_password, needs_rehash, verify_password
 from foreningen.accounts.queries import normalise_email, user_by_email
-from foreningen.core import audit, outbox
+from foreningen.core import audit, jobs, outbox
 from foreningen.core.db import utcnow
 from foreningen.core.errors import DomainError
 from foreningen.core.extensions import db
@@ -327,6 +327,7 @@ def _issue_token(user: User, purpose: str, hours: int) -> str:
     return token
 
 
+@jobs.handler("accounts.password_reset")
 def request_password_reset(email: str) -> None:
     """Queue a reset link when the address belongs to an enabled account; silent otherwise."""
     user = user_by_email(email)

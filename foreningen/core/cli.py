@@ -101,9 +101,14 @@ def purge():
 @outbox_cli.command("send")
 @click.option("--limit", default=500, show_default=True)
 def outbox_send(limit):
-    """Send queued mail that is due; failures are retried later with backoff."""
+    """Carry out deferred requests (applications, password resets), then send the mail
+    that is due; failures are retried later with backoff."""
+    from foreningen.core.jobs import run_pending
     from foreningen.core.outbox import send_pending
 
+    done, failed_jobs = run_pending(limit=limit)
+    if done or failed_jobs:
+        click.echo(f"Requests carried out {done}, failed {failed_jobs} (will retry).")
     sent, failed = send_pending(limit=limit)
     db.session.commit()
     click.echo(f"Sent {sent}, failed {failed} (will retry).")

@@ -111,6 +111,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Föreningen <noreply@example.org>"),
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
         "OUTBOX_SEND_AFTER_REQUEST": _bool(env.get("OUTBOX_SEND_AFTER_REQUEST"), not production),
+        # What a public form defers (core/jobs.py) is done once the answer is out; in
+        # production the mail timer does it (flask outbox send).
+        "JOBS_RUN_AFTER_REQUEST": _bool(env.get("JOBS_RUN_AFTER_REQUEST"), not production),
         "OUTBOX_MAX_BACKOFF_MINUTES": _int("OUTBOX_MAX_BACKOFF_MINUTES", 360),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # Language

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import has_request_context
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import event
 
 
@@ -33,11 +33,13 @@ def init_app(app, db) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # A request's transaction (or one asked for with sqlite_immediate) takes the write
-        # lock when it begins, and another waits for it (busy_timeout). A deferred one that
-        # read first and wrote later would be refused at once in WAL mode ("database is
-        # locked") whenever someone else had written meanwhile: the 500s of twelve members
-        # applying at the same moment. Commands and reads outside a request stay deferred.
-        immediate = has_request_context() or connection.get_execution_options().get(
-            "sqlite_immediate")
+        # A request's transaction (or one asked for with sqlite_immediate, as an execution
+        # option or on g, e.g. by core/jobs.py) takes the write lock when it begins, and
+        # another waits for it (busy_timeout). A deferred one that read first and wrote later
+        # would be refused at once in WAL mode ("database is locked") whenever someone else
+        # had written meanwhile: the 500s of twelve members applying at the same moment.
+        # Commands and reads outside a request stay deferred.
+        immediate = (has_request_context()
+                     or connection.get_execution_options().get("sqlite_immediate")
+                     or (has_app_context() and g.get("sqlite_immediate")))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,6 +1,7 @@
 """Two board members approving one application at the same moment, and one address applying
 twice at once: real threads on PostgreSQL, 50 rounds each. One approval, one account, one
-mail; one application; the other request is answered clearly, never with a 500."""
+mail; one application (the two deferred jobs run at once, after each answer), and the
+other is told by mail that the address is known; never a 500."""
 
 from __future__ import annotations
 
@@ -13,10 +14,18 @@ from sqlalchemy import func, select
 from foreningen import create_app
 from foreningen.core.audit import AuditEvent
 from foreningen.core.extensions import db
+from foreningen.core.jobs import Job
 from foreningen.core.outbox import OutboxMessage
 from foreningen.members.models import Member, MemberStatusChange
 from tests import factories
-from tests.support import base_config, csrf_token, postgres_url, scratch_database, submit
+from tests.support import (
+    ClosingClient,
+    base_config,
+    csrf_token,
+    postgres_url,
+    scratch_database,
+    submit,
+)
 
 pytestmark = pytest.mark.skipif(not postgres_url(), reason="concurrency is proven on PostgreSQL")
 ROUNDS = 50
@@ -26,6 +35,7 @@ ROUNDS = 50
 def racing_app(tmp_path_factory, smtp):
     app = create_app(base_config(scratch_database(tmp_path_factory.mktemp("race"), "mrace"),
                                  smtp[1]))
+    app.test_client_class = ClosingClient  # deferred jobs run after each answer, at once
     with app.app_context():
         upgrade()
     yield app
@@ -54,6 +64,13 @@ def scalar(app, stmt):
         value = db.session.scalar(stmt)
         db.session.remove()
         return value
+
+
+def scalar_rows(app, stmt):
+    with app.app_context():
+        rows = list(db.session.execute(stmt))
+        db.session.remove()
+        return rows
 
 
 def signed_in(app, user):
@@ -98,5 +115,11 @@ def test_one_address_applying_twice_at_once(racing_app):
                             for c, t in zip(clients, tokens, strict=True)))
         assert [a.status_code for a in answers] == [302, 302], round_
         assert all(a.location.endswith("/join/submitted") for a in answers), round_
+        # The two jobs were carried out at the same moment, one after each answer.
         assert scalar(racing_app, select(func.count(Member.id)).where(
             Member.email == email)) == 1, round_
+        assert scalar(racing_app, select(func.count(Job.id))) == 0, round_
+    mails = dict(scalar_rows(racing_app, select(OutboxMessage.template, func.count()).where(
+        OutboxMessage.template.in_(["application_confirm", "already_member"]))
+        .group_by(OutboxMessage.template)))
+    assert mails == {"application_confirm": ROUNDS, "already_member": ROUNDS}

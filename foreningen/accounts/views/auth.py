@@ -20,6 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from foreningen.accounts import forms, services
 from foreningen.accounts.queries import normalise_email
+from foreningen.core import jobs
 from foreningen.core.db import own_session
 from foreningen.core.extensions import db, limiter
 from foreningen.core.security import is_safe_next
@@ -221,7 +222,9 @@ def sign_out():
 def request_reset():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        # Done after the answer (core/jobs.py), so that the answer takes as long for an
+        # account's address as for an unknown one.
+        jobs.defer("accounts.password_reset", email=form.email.data)
         db.session.commit()
         # The same answer whether or not the address has an account.
         return render_template("auth/reset_sent.html")

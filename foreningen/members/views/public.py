@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from foreningen.association import queries as association
+from foreningen.core import jobs
 from foreningen.core.extensions import db, limiter
 from foreningen.core.forms import EmptyForm
 from foreningen.members import forms, queries, services
@@ -26,20 +26,17 @@ def apply():
     form = forms.ApplicationForm()
     form.set_municipality_choices(all_municipalities(active_only=True), _("Choose if you like"))
     if form.validate_on_submit():
-        try:
-            services.submit_application(
-                first_name=form.first_name.data, last_name=form.last_name.data,
-                email=form.email.data, category=form.category.data, locale=str(get_locale()),
-                phone=form.phone.data, street_address=form.street_address.data,
-                postal_code=form.postal_code.data, city=form.city.data,
-                municipality_id=form.municipality_id.data, why_join=form.why_join.data,
-                organisation_name=form.organisation_name.data,
-                optional_consents=form.optional_consents.data or [])
-            db.session.commit()
-        except IntegrityError:
-            # The same address applied at the same moment (a double click, two tabs): the
-            # first application stands; this one answers as every application does.
-            db.session.rollback()
+        # Done after the answer (core/jobs.py), so that the answer takes as long for a
+        # member's address as for a new one.
+        jobs.defer("members.apply",
+                   first_name=form.first_name.data, last_name=form.last_name.data,
+                   email=form.email.data, category=form.category.data, locale=str(get_locale()),
+                   phone=form.phone.data, street_address=form.street_address.data,
+                   postal_code=form.postal_code.data, city=form.city.data,
+                   municipality_id=form.municipality_id.data, why_join=form.why_join.data,
+                   organisation_name=form.organisation_name.data,
+                   optional_consents=list(form.optional_consents.data or []))
+        db.session.commit()
         # The same page whether or not the address was already a member's: no enumeration.
         return redirect(url_for("join.submitted"))
     return render_template("join/apply.html", form=form,
