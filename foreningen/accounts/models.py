@@ -103,7 +103,7 @@ class AccountToken(db.Model):
 
     __tablename__ = "account_token"
     __table_args__ = (Index("ix_account_token_user_purpose", "user_id", "purpose"),
-                      check_in("purpose", ("reset", "invite")))
+                      check_in("purpose", ("reset", "invite", "enrol")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)

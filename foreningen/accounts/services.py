@@ -23,6 +23,7 @@ from foreningen.core.tokens import new_token, token_hash
 
 RESET = "reset"
 INVITE = "invite"
+ENROL = "enrol"  # a staff member's first second factor (probe finding 11)
 RECOVERY_CODE_COUNT = 10
 
 
@@ -38,6 +39,7 @@ class AccountError(DomainError):
         "last_admin": _l("This is the last active administrator. Make someone else "
                          "administrator first."),
         "own_account": _l("You cannot disable your own account. Ask another administrator."),
+        "link_used": _l("This link has already been used. Sign in again to get a new one."),
         "wrong_code": _l("That code did not work. Check the time on your phone and try "
                          "again."),
         "wrong_password": _l("The password is not right."),
@@ -349,6 +351,49 @@ def invite(user: User, template: str = "invitation",
     audit.record("user.invite", user, municipality_id=user.municipality_id)
 
 
+def send_enrolment_link(user: User) -> None:
+    """A staff member without a second factor gave the right password: the set-up is
+    reached only through a link to the account's address, so that a password alone (a
+    guessed or leaked one) cannot enrol the thief's phone. The mail also warns the owner
+    when it was not them."""
+    hours = current_app.config["ENROL_TOKEN_HOURS"]
+    token = _issue_token(user, ENROL, hours)
+    outbox.queue(user.email, "totp_enrol", _l("Set up your second factor"), locale=user.locale,
+                 link=external_url("auth.enrol", token=token), hours=hours)
+    audit.record("auth.totp_enrol_link", user, actor=None)
+
+
+def enrolment_token(token_hash_value: str | None, user_id: int | None) -> AccountToken | None:
+    """The unused, unexpired enrolment link that `user_id` opened (by its hash, as kept in
+    the browser's session), or None."""
+    if not token_hash_value or not user_id:
+        return None
+    account_token = db.session.scalar(select(AccountToken).where(
+        AccountToken.token_hash == token_hash_value, AccountToken.purpose == ENROL,
+        AccountToken.user_id == user_id))
+    if account_token is None or account_token.used_at is not None:
+        return None
+    if account_token.expires_at < utcnow() or not account_token.user.is_active:
+        return None
+    return account_token
+
+
+def record_failed_password(user: User) -> None:
+    """A wrong password given on an enrolment link: audited like a failed sign-in."""
+    audit.record("auth.sign_in_failed", user, actor=None, detail="enrolment link")
+
+
+def finish_enrolment(account_token: AccountToken, code: str) -> list[str]:
+    """Confirm the code and spend the link, once (a double click confirms once)."""
+    spent = db.session.execute(
+        update(AccountToken).where(AccountToken.id == account_token.id,
+                                   AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())).rowcount
+    if not spent:
+        raise AccountError("link_used")
+    return confirm_totp(account_token.user, code)
+
+
 def valid_token(token: str, purpose: str) -> AccountToken | None:
     account_token = db.session.scalar(
         select(AccountToken).where(AccountToken.token_hash == token_hash(token),
@@ -470,6 +515,7 @@ def disable_totp(user: User, password: str) -> None:
 audit.describe("auth", _l("Sign-in"), {
     "auth.sign_in": _l("Signed in"),
     "auth.sign_in_failed": _l("Sign-in failed"),
+    "auth.totp_enrol_link": _l("Sent a link to set up the second factor"),
     "auth.sign_out": _l("Signed out"),
     "auth.session_revoke": _l("Sign-in ended"),
     "auth.password_change": _l("Password changed"),

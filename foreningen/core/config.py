@@ -89,6 +89,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "PASSWORD_MIN_LENGTH": 10,
         "RESET_TOKEN_HOURS": _int("RESET_TOKEN_HOURS", 1),
         "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
+        "ENROL_TOKEN_HOURS": _int("ENROL_TOKEN_HOURS", 1),
         # Rate limits
         # How long a request waits for SQLite's write lock before it gives up. Requests take
         # the lock when they begin, so at a busy moment they queue; waiting is better than

@@ -50,7 +50,8 @@ class OutboxMessage(db.Model):
 
 # Mail that anyone can cause by typing someone's address into a public form: at most this
 # many of each kind to one address a day, so that nobody can bomb an inbox through us.
-DAILY_CAP = {"password_reset": 3, "already_member": 3, "application_confirm": 3}
+DAILY_CAP = {"password_reset": 3, "already_member": 3, "application_confirm": 3,
+             "totp_enrol": 3}
 
 
 def recipient_key(address: str) -> str:

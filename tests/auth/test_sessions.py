@@ -4,7 +4,8 @@ from datetime import timedelta
 import pyotp
 from sqlalchemy import select, update
 
-from foreningen.accounts.models import UserSession
+from foreningen.accounts.models import User, UserSession
+from foreningen.core import outbox
 from foreningen.core.db import utcnow
 from foreningen.core.extensions import db
 from tests.support import csrf_token, submit
@@ -108,19 +109,75 @@ def test_voluntary_totp_enrolment_and_recovery_codes(app, client, login):
     assert "10 unused recovery codes left." in account
 
 
-def test_forced_enrolment_for_staff_when_required(app, client, make_user, monkeypatch):
+def _send(app):
+    with app.app_context():
+        outbox.send_pending()
+        db.session.commit()
+
+
+def _enrol_link(inbox) -> str:
+    mail = next(m for m in inbox.messages if m["Subject"] == "Set up your second factor")
+    return re.search(r"http://localhost(/auth/two-factor/enrol/\S+)",
+                     mail.get_content()).group(1)
+
+
+def test_forced_enrolment_for_staff_needs_the_link_sent_by_mail(app, client, make_user, inbox,
+                                                                 monkeypatch):
+    """Probe finding 11: a staff account without a second factor could be enrolled by
+    whoever had the password. Now the password leads to a mailed link, and only the link
+    (with the password once more) leads to the set-up."""
     monkeypatch.setitem(app.config, "REQUIRE_STAFF_2FA", True)
     user = make_user("reviewer")
-    response = submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
-    assert response.headers["Location"] == "/auth/two-factor/setup"
+    answer = submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    assert answer.status_code == 200
+    assert "we have sent a link to your email address" in answer.get_data(as_text=True)
+    # The password alone reaches neither the set-up nor the account.
+    assert client.get("/auth/two-factor/setup").headers["Location"] == "/auth/sign-in"
+    begin = client.post("/auth/two-factor/setup", data={
+        "action": "begin", "csrf_token": csrf_token(client, "/auth/sign-in")})
+    assert begin.headers["Location"] == "/auth/sign-in"
+    with app.app_context():
+        assert db.session.get(User, user.id).totp_secret is None
     assert client.get("/account/").status_code == 302, "not signed in before enrolling"
-    page = submit(client, "/auth/two-factor/setup", {"action": "begin"}, follow_redirects=True)
+    _send(app)
+    link = _enrol_link(inbox)
+    assert "someone knows your password" in inbox.messages[-1].get_content()
+    # The link asks for the password again (it may be opened on another device).
+    phone = app.test_client()
+    phone.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    wrong = submit(phone, link, {"password": "inte-mitt-losenord"})
+    assert "The password is wrong." in wrong.get_data(as_text=True)
+    assert submit(phone, link, {"password": user.password}).headers["Location"] == (
+        "/auth/two-factor/setup")
+    page = submit(phone, "/auth/two-factor/setup", {"action": "begin"}, follow_redirects=True)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.get_data(as_text=True)).group(1)
-    done = submit(client, "/auth/two-factor/setup", {"code": pyotp.TOTP(secret).now()})
-    assert done.status_code == 200
-    assert client.get("/account/").status_code == 200
+    assert "That code did not work" in submit(
+        phone, "/auth/two-factor/setup", {"code": "000000"}).get_data(as_text=True)
+    done = submit(phone, "/auth/two-factor/setup", {"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and "Your recovery codes" in done.get_data(as_text=True)
+    assert phone.get("/account/").status_code == 200
     # Staff cannot turn it off while it is required.
-    assert "Turn off the second factor" not in client.get("/account/").get_data(as_text=True)
+    assert "Turn off the second factor" not in phone.get("/account/").get_data(as_text=True)
+    # The link worked once.
+    assert app.test_client().get(link).status_code == 410
+
+
+def test_an_enrolment_link_without_the_password_enrols_nothing(app, client, make_user, inbox,
+                                                              monkeypatch):
+    monkeypatch.setitem(app.config, "REQUIRE_STAFF_2FA", True)
+    user = make_user("board")
+    submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    _send(app)
+    reader = app.test_client()  # someone who reads the mailbox but has no password
+    assert reader.get(_enrol_link(inbox)).status_code == 200
+    assert reader.get("/auth/two-factor/setup").headers["Location"] == "/auth/sign-in"
+    # A newer sign-in sends a new link and the old one stops working.
+    old = _enrol_link(inbox)
+    inbox.clear()
+    submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
+    _send(app)
+    assert reader.get(old).status_code == 410
+    assert reader.get(_enrol_link(inbox)).status_code == 200
 
 
 def test_member_can_turn_totp_off_with_password(client, login, make_user):

@@ -106,7 +106,9 @@ ACCESS = _table(
     ("auth.sign_in", "POST", PUBLIC),
     ("auth.second_factor", "GET", PUBLIC),
     ("auth.second_factor", "POST", PUBLIC),
-    ("auth.totp_setup", "GET", PUBLIC),  # a signed-in user, or one halfway through sign-in
+    ("auth.enrol", "GET", PUBLIC),  # the link a staff member without a second factor is sent
+    ("auth.enrol", "POST", PUBLIC),
+    ("auth.totp_setup", "GET", PUBLIC),  # a signed-in user, or one who opened an enrol link
     ("auth.totp_setup", "POST", PUBLIC),
     ("auth.request_reset", "GET", PUBLIC),
     ("auth.request_reset", "POST", PUBLIC),

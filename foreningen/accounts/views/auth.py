@@ -24,6 +24,7 @@ from foreningen.core import jobs
 from foreningen.core.db import own_session
 from foreningen.core.extensions import db, limiter
 from foreningen.core.security import is_safe_next
+from foreningen.core.tokens import token_hash
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -110,15 +111,19 @@ def sign_in():
 
 def _after_password(user, next_url: str | None):
     session.clear()  # a new session at every sign-in
-    if user.has_totp or (user.is_staff and current_app.config["REQUIRE_STAFF_2FA"]):
+    if user.has_totp:
         session["pending_user_id"] = user.id
         session["pending_since"] = time.time()
         session["pending_next"] = next_url if is_safe_next(next_url) else None
         db.session.commit()
-        if user.has_totp:
-            return redirect(url_for("auth.second_factor"))
-        flash(_("Your role requires a second factor. Set it up now to continue."), "info")
-        return redirect(url_for("auth.totp_setup"))
+        return redirect(url_for("auth.second_factor"))
+    if user.is_staff and current_app.config["REQUIRE_STAFF_2FA"]:
+        # The password alone does not let anyone enrol a phone: the set-up needs a link
+        # sent to the account's address (probe finding 11).
+        services.send_enrolment_link(user)
+        db.session.commit()
+        return render_template("auth/enrol_sent.html",
+                               hours=current_app.config["ENROL_TOKEN_HOURS"])
     return _complete(user, "password", next_url)
 
 
@@ -167,10 +172,49 @@ def second_factor():
     return render_template("auth/second_factor.html", form=form)
 
 
+def _enrol_key() -> str:
+    return "enrol:" + token_hash((request.view_args or {}).get("token", ""))
+
+
+@bp.route("/two-factor/enrol/<token>", methods=["GET", "POST"])
+@limiter.limit(_per_account, methods=["POST"], key_func=_enrol_key, deduct_when=_failed)
+def enrol(token: str):
+    """The link a staff member without a second factor was sent at sign-in. It asks for the
+    password again (the link may be opened on another device), then leads to the set-up."""
+    account_token = services.valid_token(token, services.ENROL)
+    if account_token is None:
+        return render_template("auth/token_invalid.html", purpose=services.ENROL), 410
+    user = account_token.user
+    form = forms.PasswordConfirmForm()
+    if form.validate_on_submit():
+        if services.password_matches(user, form.password.data):
+            session.clear()
+            session["enrolling_user_id"] = user.id
+            session["enrolling_token"] = account_token.token_hash
+            return redirect(url_for("auth.totp_setup"))
+        services.record_failed_password(user)
+        db.session.commit()
+        form.password.errors.append(_("The password is wrong."))
+    return render_template("auth/enrol.html", form=form, email=user.email)
+
+
+def _enrolling():
+    """(user, link) of a staff member who opened their enrolment link and gave their
+    password in this browser; (None, None) otherwise."""
+    account_token = services.enrolment_token(session.get("enrolling_token"),
+                                             session.get("enrolling_user_id"))
+    return (account_token.user, account_token) if account_token else (None, None)
+
+
 @bp.route("/two-factor/setup", methods=["GET", "POST"])
 def totp_setup():
-    pending = _pending_user() if not current_user.is_authenticated else None
-    user = current_user if current_user.is_authenticated else pending
+    """Signed in: set up (or replace nothing: one at a time) a second factor. Not signed in:
+    only through an enrolment link (enrol above), never with a password alone."""
+    link = None
+    if current_user.is_authenticated:
+        user = current_user
+    else:
+        user, link = _enrolling()
     if user is None:
         return redirect(url_for("auth.sign_in"))
     if user.has_totp:
@@ -183,13 +227,16 @@ def totp_setup():
         return redirect(url_for("auth.totp_setup"))
     if form.validate_on_submit():
         try:
-            codes = services.confirm_totp(user, form.code.data)
+            if link is not None:
+                codes = services.finish_enrolment(link, form.code.data)
+            else:
+                codes = services.confirm_totp(user, form.code.data)
         except services.AccountError as exc:
             db.session.rollback()
             form.code.errors.append(exc.message)
         else:
-            if pending is not None:
-                _complete(user, "totp_enrolment", session.get("pending_next"))
+            if link is not None:
+                _complete(user, "totp_enrolment", None)
             else:
                 db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes)
@@ -198,7 +245,7 @@ def totp_setup():
         qr = segno.make(services.provisioning_uri(user), error="m").svg_data_uri(
             scale=5, border=2, dark="#1b1b1b", light="#ffffff")
     return render_template("auth/totp_setup.html", form=form, qr=qr,
-                           secret=user.totp_secret, pending=pending is not None)
+                           secret=user.totp_secret, pending=link is not None)
 
 
 @bp.route("/sign-out", methods=["POST"])
