@@ -19,7 +19,7 @@ from foreningen.accounts.queries import has_accounts, user_by_email
 from foreningen.association import queries as association_queries
 from foreningen.association import services as association
 from foreningen.core import clock
-from foreningen.core.db import utcnow
+from foreningen.core.db import analyze, utcnow
 from foreningen.core.extensions import db
 from foreningen.dues.models import DuesPayment, DuesRate
 from foreningen.members import services as members_service
@@ -76,6 +76,10 @@ def load(members: int | None = None) -> dict[str, int]:
             created["members"] = add_members(DEMO_MEMBERS) + _members_for_accounts()
     elif members > 0:
         created["members"] = add_members(members)
+    if created["members"]:
+        db.session.flush()
+        members_service.compact_tally()
+        analyze(everywhere=True)  # the planner must know the register's new size
     return created
 
 

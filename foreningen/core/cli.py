@@ -9,6 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
+from foreningen.core.db import analyze
 from foreningen.core.extensions import db
 
 outbox_cli = AppGroup("outbox", help="The mail outbox.")
@@ -31,6 +32,8 @@ def init_db(app_role):
     before = _schema_revisions()
     upgrade()
     after = _schema_revisions()
+    analyze()
+    db.session.commit()
     if before == after:
         click.echo(f"Database is up to date (revision {', '.join(after) or 'none'}).")
     else:
@@ -91,8 +94,11 @@ def _schema_revisions() -> tuple[str, ...]:
 def purge():
     """Apply every feature's retention rules (anonymise or delete what has expired)."""
     from foreningen.core import clock, privacy
+    from foreningen.core.signals import housekeeping
 
     results = privacy.purge(clock.today())
+    housekeeping.send(current_app._get_current_object())
+    analyze()  # SQLite: the planner's statistics follow the data (core/db.py)
     db.session.commit()
     for name, count in results.items():
         click.echo(f"{privacy.RETENTION[name].description}: {count}")

@@ -104,6 +104,23 @@ def check_in(column: str, values, name: str | None = None) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_valid")
 
 
+def analyze(everywhere: bool = False) -> None:
+    """Refresh the query planner's statistics. SQLite keeps none of its own: without them it
+    sorted the whole register by name to show 50 members (30 ms at 30,000) instead of
+    walking the name index (0.4 ms). Run by `flask init-db`, the daily `flask purge` and
+    after a bulk load; PostgreSQL's autovacuum does this by itself, and only the schema's
+    owner may, so there it runs only when asked for (`everywhere`)."""
+    from sqlalchemy import text
+
+    from foreningen.core.extensions import db
+
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA analysis_limit=2000"))
+        db.session.execute(text("ANALYZE"))
+    elif everywhere:
+        db.session.execute(text("ANALYZE"))
+
+
 @contextmanager
 def own_session():
     """A short unit of work of its own, apart from the request's transaction: the session

@@ -7,3 +7,7 @@ from __future__ import annotations
 from blinker import Namespace
 
 namespace = Namespace()
+
+# Sent by `flask purge` (daily) after the retention rules, and after a bulk load: a feature
+# folds or refreshes what it keeps for speed (e.g. the register's counts).
+housekeeping = namespace.signal("housekeeping")

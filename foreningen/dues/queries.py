@@ -51,18 +51,27 @@ def paid_sums(year: int):
             .subquery(f"paid_{year}"))
 
 
-def with_dues(stmt, year: int, member_id, category):
+def with_dues(stmt, year: int, member_id, category, *, per_row: bool = False):
     """Add paid_ore, rate_ore and paid_up columns for `year` to a select of members whose
-    id and category are the columns given. Returns (stmt, paid_up condition)."""
-    paid = paid_sums(year)
+    id and category are the columns given. Returns (stmt, paid_up condition).
+
+    per_row: for a select already narrowed to a page of members, each row's sum is looked
+    up by index (year, member_id) instead of aggregating every payment of the year first;
+    the cost then follows the page, not the register."""
     rate = select(DuesRate.category, DuesRate.amount_ore).where(
         DuesRate.year == year).subquery(f"rate_{year}")
-    paid_up = and_(rate.c.amount_ore.is_not(None),
-                   func.coalesce(paid.c.paid_ore, 0) >= rate.c.amount_ore)
-    stmt = (stmt.outerjoin(paid, paid.c.member_id == member_id)
-            .outerjoin(rate, rate.c.category == category)
-            .add_columns(func.coalesce(paid.c.paid_ore, 0).label("paid_ore"),
-                         rate.c.amount_ore.label("rate_ore"), paid_up.label("paid_up")))
+    if per_row:
+        paid_ore = (select(func.coalesce(func.sum(DuesPayment.amount_ore), 0))
+                    .where(DuesPayment.year == year, DuesPayment.member_id == member_id)
+                    .correlate_except(DuesPayment).scalar_subquery())
+    else:
+        paid = paid_sums(year)
+        stmt = stmt.outerjoin(paid, paid.c.member_id == member_id)
+        paid_ore = func.coalesce(paid.c.paid_ore, 0)
+    paid_up = and_(rate.c.amount_ore.is_not(None), paid_ore >= rate.c.amount_ore)
+    stmt = (stmt.outerjoin(rate, rate.c.category == category)
+            .add_columns(paid_ore.label("paid_ore"), rate.c.amount_ore.label("rate_ore"),
+                         paid_up.label("paid_up")))
     return stmt, paid_up
 
 

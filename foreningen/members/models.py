@@ -67,6 +67,9 @@ def _default_search_key(context) -> str:
                           row.get("organisation_name"))
 
 
+_ERASURE_SQL = "erasure_requested_at IS NOT NULL AND anonymised_at IS NULL"
+
+
 class Member(TimestampMixin, db.Model):
     __tablename__ = "member"
     __table_args__ = (
@@ -74,6 +77,9 @@ class Member(TimestampMixin, db.Model):
               sqlite_where=text(_CURRENT_SQL), postgresql_where=text(_CURRENT_SQL)),
         Index("ix_member_name", "last_name", "first_name"),
         Index("ix_member_status_category", "status", "category"),
+        # The register's notice of erasure requests reads only these few rows.
+        Index("ix_member_erasure_requested", "erasure_requested_at",
+              sqlite_where=text(_ERASURE_SQL), postgresql_where=text(_ERASURE_SQL)),
         check_in("status", MemberStatus),
         check_in("category", MemberCategory),
     )
@@ -190,3 +196,19 @@ class Consent(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL"))
 
     member: Mapped[Member] = relationship(back_populates="consents")
+
+
+class MemberTally(db.Model):
+    """How many members there are of each category and status, kept by the database itself:
+    triggers on `member` add a +1 or −1 row for every insert, delete and change of category
+    or status (migration register_counts), so that the register's counts never scan the
+    register. `compact_tally()` (members/services.py) folds the rows into one per pair; the
+    daily purge and bulk loads run it."""
+
+    __tablename__ = "member_tally"
+    __table_args__ = (check_in("status", MemberStatus), check_in("category", MemberCategory))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    delta: Mapped[int] = mapped_column(Integer, nullable=False)

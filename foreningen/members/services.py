@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from stdnum import luhn
 
@@ -18,6 +18,7 @@ from foreningen.core.db import utcnow
 from foreningen.core.errors import DomainError
 from foreningen.core.extensions import db
 from foreningen.core.security import Role
+from foreningen.core.signals import housekeeping
 from foreningen.core.tokens import new_token, token_hash
 from foreningen.members import queries
 from foreningen.members.models import (
@@ -29,6 +30,7 @@ from foreningen.members.models import (
     MemberNumber,
     MemberStatus,
     MemberStatusChange,
+    MemberTally,
 )
 from foreningen.members.queries import CONFIRM_HOURS
 from foreningen.members.signals import member_anonymised
@@ -544,6 +546,33 @@ def note_reminded(member: Member) -> None:
     """The member was sent a dues reminder now (reminders are spaced by this)."""
     member.last_reminder_at = utcnow()
 
+
+
+@housekeeping.connect
+def _fold_tally(_sender, **_) -> None:
+    compact_tally()
+
+
+def compact_tally() -> None:
+    """Fold the register's tally (+1/−1 rows written by the database's triggers) into one
+    row per category and status. Safe beside writers: on PostgreSQL one statement (a row
+    added meanwhile is neither summed nor deleted); on SQLite the write lock is held."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(
+            "WITH gone AS (DELETE FROM member_tally RETURNING category, status, delta) "
+            "INSERT INTO member_tally (category, status, delta) "
+            "SELECT category, status, sum(delta) FROM gone GROUP BY category, status "
+            "HAVING sum(delta) <> 0"))
+        return
+    last = db.session.scalar(select(func.max(MemberTally.id)))
+    if last is None:
+        return
+    db.session.execute(insert(MemberTally).from_select(
+        ["category", "status", "delta"],
+        select(MemberTally.category, MemberTally.status, func.sum(MemberTally.delta))
+        .where(MemberTally.id <= last).group_by(MemberTally.category, MemberTally.status)
+        .having(func.sum(MemberTally.delta) != 0)))
+    db.session.execute(delete(MemberTally).where(MemberTally.id <= last))
 
 # --- the audit log in words -------------------------------------------------------------
 
