@@ -127,7 +127,7 @@ def test_forced_enrolment_for_staff_needs_the_link_sent_by_mail(app, client, mak
     whoever had the password. Now the password leads to a mailed link, and only the link
     (with the password once more) leads to the set-up."""
     monkeypatch.setitem(app.config, "REQUIRE_STAFF_2FA", True)
-    user = make_user("reviewer")
+    user = make_user("reviewer", locale="en")
     answer = submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
     assert answer.status_code == 200
     assert "we have sent a link to your email address" in answer.get_data(as_text=True)
@@ -165,7 +165,7 @@ def test_forced_enrolment_for_staff_needs_the_link_sent_by_mail(app, client, mak
 def test_an_enrolment_link_without_the_password_enrols_nothing(app, client, make_user, inbox,
                                                               monkeypatch):
     monkeypatch.setitem(app.config, "REQUIRE_STAFF_2FA", True)
-    user = make_user("board")
+    user = make_user("board", locale="en")
     submit(client, "/auth/sign-in", {"email": user.email, "password": user.password})
     _send(app)
     reader = app.test_client()  # someone who reads the mailbox but has no password
