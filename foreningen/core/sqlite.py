@@ -39,7 +39,10 @@ def init_app(app, db) -> None:
         # would be refused at once in WAL mode ("database is locked") whenever someone else
         # had written meanwhile: the 500s of twelve members applying at the same moment.
         # Commands and reads outside a request stay deferred.
-        immediate = (has_request_context()
-                     or connection.get_execution_options().get("sqlite_immediate")
-                     or (has_app_context() and g.get("sqlite_immediate")))
+        # A long read in a request (an export streamed to a slow client) asks for a
+        # deferred transaction with sqlite_deferred, so that writers are not held back.
+        options = connection.get_execution_options()
+        immediate = not options.get("sqlite_deferred") and (
+            has_request_context() or options.get("sqlite_immediate")
+            or (has_app_context() and g.get("sqlite_immediate")))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -12,6 +12,7 @@ import io
 import re
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import chain, islice
 
 import xlsxwriter
 from flask_babel import gettext as _
@@ -40,8 +41,9 @@ def _kronor(ore: int | None) -> Decimal | None:
     return None if ore is None else (Decimal(ore) / 100).quantize(Decimal("0.01"))
 
 
-def table(rows, year: int, voting: set[str]) -> tuple[list[tuple[str, str | None]], list[list]]:
-    """Headers (with the kind of each column) and plain values, in the user's language."""
+def table(rows, year: int, voting: set[str]):
+    """Headers (with the kind of each column) and the plain values of each row, in the
+    user's language; the values are produced as the rows arrive."""
     yes, no = _("Yes"), _("No")
     # Translated once, not once per row.
     category_names = {key: str(name) for key, name in MemberCategory.labels().items()}
@@ -58,7 +60,7 @@ def table(rows, year: int, voting: set[str]) -> tuple[list[tuple[str, str | None
         (_("Street address"), None), (_("Postal code"), None), (_("City"), None),
         (_("Phone"), None),
     ]
-    values = [[
+    values = ([
         row.number, row.payment_reference, row.first_name, row.last_name,
         row.organisation_name or "", row.email,
         category_names.get(row.category, row.category),
@@ -67,7 +69,7 @@ def table(rows, year: int, voting: set[str]) -> tuple[list[tuple[str, str | None
         row.joined_on, row.left_on, row.municipality or "",
         _kronor(row.rate_ore), _kronor(row.paid_ore), yes if row.paid_up else no,
         row.street_address or "", row.postal_code or "", row.city or "", row.phone or "",
-    ] for row in rows]
+    ] for row in rows)
     return headers, values
 
 
@@ -81,41 +83,57 @@ def _csv_value(value):
     return neutralise(value)
 
 
-def to_csv(headers, values) -> bytes:
+def csv_chunks(headers, values, rows_per_chunk: int = 500):
     """As Excel in Sweden opens it with a double click: semicolons between the columns,
     decimal commas, and UTF-8 with a byte order mark so that å, ä and ö read right (the
-    bank import reads the same)."""
+    bank import reads the same). Written `rows_per_chunk` rows at a time, for streaming."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow([neutralise(title) for title, _kind in headers])
-    for row in values:
+    for n, row in enumerate(values, start=1):
         writer.writerow([_csv_value(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if n % rows_per_chunk == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def to_csv(headers, values) -> bytes:
+    return b"".join(csv_chunks(headers, values))
 
 
 def to_xlsx(headers, values, title: str) -> bytes:
-    """XlsxWriter rather than openpyxl: the whole register (30,000 rows) in a few seconds.
+    """XlsxWriter rather than openpyxl: the whole register (30,000 rows) in a few seconds,
+    in its constant-memory mode (each row goes to a temporary file as it is written).
     Text is always written as text, never as a formula, number or link."""
     out = io.BytesIO()
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
                                          "strings_to_numbers": False, "strings_to_urls": False})
     sheet = workbook.add_worksheet(title[:31])
     formats = {MONEY: workbook.add_format({"num_format": "#,##0.00"}),
                DATE: workbook.add_format({"num_format": "yyyy-mm-dd"})}
     sheet.freeze_panes(1, 0)
     bold = workbook.add_format({"bold": True})
-    widths = [len(heading) for heading, _kind in headers]
-    for column, (heading, _kind) in enumerate(headers):
-        sheet.write_string(0, column, neutralise(heading), bold)
     kinds = [kind for _title, kind in headers]
-    for r, row in enumerate(values, start=1):
+    # The widths of the first 200 rows are enough to size the columns.
+    values = iter(values)
+    first = list(islice(values, 200))
+    widths = [len(heading) for heading, _kind in headers]
+    for row in first:
         for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
-            _xlsx_cell(sheet, r, c, value, formats.get(kind))
-            if r <= 200:  # the widths of the first rows are enough to size the columns
-                widths[c] = max(widths[c], 10 if kind == DATE else len(str(value or "")))
+            widths[c] = max(widths[c], 10 if kind == DATE else len(str(value or "")))
     for column, width in enumerate(widths):
         sheet.set_column(column, column, min(width + 2, 50))
-    sheet.autofilter(0, 0, max(len(values), 1), len(headers) - 1)
+    for column, (heading, _kind) in enumerate(headers):
+        sheet.write_string(0, column, neutralise(heading), bold)
+    last = 0
+    for r, row in enumerate(chain(first, values), start=1):
+        for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+            _xlsx_cell(sheet, r, c, value, formats.get(kind))
+        last = r
+    sheet.autofilter(0, 0, max(last, 1), len(headers) - 1)
     workbook.close()
     return out.getvalue()
 

@@ -187,10 +187,23 @@ def register_page(user, f: RegisterFilter, page: int,
                          count_stmt=_count(user, f))
 
 
-def export_rows(user, f: RegisterFilter) -> list:
+def export_rows(user, f: RegisterFilter, chunk: int = 1000):
     """Every member matching the filter, in the chosen order, with the contact details of
-    members without protected identity. One query."""
-    return list(db.session.execute(_listing(user, EXPORT_COLUMNS, f)).all())
+    members without protected identity: one query, read `chunk` rows at a time (a server-
+    side cursor on PostgreSQL), so that an export of the whole register never holds it in
+    memory. On SQLite the read does not take the write lock (core/sqlite.py). The query is
+    built (and the user's scope applied) now; it runs when the rows are first asked for."""
+    stmt = _listing(user, EXPORT_COLUMNS, f)
+
+    def rows():
+        db.session.connection(execution_options={"sqlite_deferred": True})
+        yield from db.session.execute(stmt, execution_options={"yield_per": chunk})
+
+    return rows()
+
+
+def register_count(user, f: RegisterFilter) -> int:
+    return db.session.scalar(_count(user, f)) or 0
 
 
 def counts(user) -> dict[tuple[str, str], int]:

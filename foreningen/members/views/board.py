@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -94,14 +95,17 @@ def register():
 def export(fmt: str):
     authorize("members.export")
     _form, f = _filters()
-    rows = queries.export_rows(_actor(), f)
+    actor = _actor()
+    rows = queries.export_rows(actor, f)
     headers, values = exports.table(rows, f.year, _voting())
+    # Audited (and committed) before the first row leaves: the rows are then read in
+    # chunks and written as they come, never the whole register at once.
+    exports.record_export(fmt, queries.register_count(actor, f))
+    db.session.commit()
     if fmt == "csv":
-        body = exports.to_csv(headers, values)
+        body = stream_with_context(exports.csv_chunks(headers, values))
     else:
         body = exports.to_xlsx(headers, values, _("Members"))
-    exports.record_export(fmt, len(rows))
-    db.session.commit()
     filename = f"members-{clock.today().isoformat()}.{fmt}"
     return Response(body, content_type=exports.CONTENT_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
