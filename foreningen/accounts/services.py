@@ -224,12 +224,13 @@ def start_session(user: User, method: str = "password") -> UserSession:
 
 
 def session_state(token: str) -> tuple[UserSession | None, str]:
-    """The sign-in this token holds and what it needs, read only (two small statements):
+    """The sign-in this token holds and what it needs, read only (one statement):
     "ok"; "stale" (valid, last seen over a minute ago: touch it for the idle timeout);
     "expired" (idle, too old, or the account disabled: revoke it); or "none"."""
-    user_session = db.session.scalar(
-        select(UserSession).options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == token_hash(token)))
+    # One statement: the sign-in, its user and the user's roles together.
+    user_session = db.session.scalars(
+        select(UserSession).options(joinedload(UserSession.user).joinedload(User.roles))
+        .where(UserSession.token_hash == token_hash(token))).unique().one_or_none()
     if user_session is None or user_session.revoked_at is not None:
         return None, "none"
     user = user_session.user
