@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from foreningen.core.extensions import db
@@ -124,6 +125,38 @@ class CategoryYear:
     received_ore: int
     overpaid: int = 0  # members who paid more than the rate
     overpaid_ore: int = 0  # how much more, together
+
+
+# The year overview sums every payment of the year against every member: tens of
+# milliseconds at national scale. It is kept per worker and used while nothing it depends on
+# has changed: the year's payments (added, reversed by a new row, or purged), the year's
+# rates, and the members' categories and statuses (`members_version`, from the caller).
+_overviews: dict[tuple, list[CategoryYear]] = {}
+
+
+def _payments_version(year: int) -> tuple:
+    """Changes whenever a payment of the year is added or removed (payments are never
+    updated: a correction is a new row; only the purge deletes them), or a rate is set."""
+    payments = db.session.execute(select(func.count(DuesPayment.id), func.max(DuesPayment.id))
+                                  .where(DuesPayment.year == year)).one()
+    rates_set = db.session.execute(select(DuesRate.category, DuesRate.amount_ore)
+                                   .where(DuesRate.year == year)
+                                   .order_by(DuesRate.category)).all()
+    return tuple(payments), tuple(map(tuple, rates_set))
+
+
+def cached_year_overview(year: int, members, categories, members_version) -> list[CategoryYear]:
+    """year_overview(), computed again only when its data has changed (see _overviews)."""
+    if not current_app.config["DUES_OVERVIEW_CACHE"]:
+        return year_overview(year, members, categories)
+    key = (year, tuple(str(c) for c in categories), members_version, _payments_version(year))
+    overview = _overviews.get(key)
+    if overview is None:
+        overview = year_overview(year, members, categories)
+        if len(_overviews) > 32:
+            _overviews.clear()
+        _overviews[key] = overview
+    return overview
 
 
 def year_overview(year: int, members, categories) -> list[CategoryYear]:

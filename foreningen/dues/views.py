@@ -46,8 +46,9 @@ def index():
         flash(_("The dues rate for %(year)s is saved.", year=form.year.data), "success")
         return redirect(url_for("dues.index", year=form.year.data))
     return render_template("dues/index.html", year=year, selector=selector, form=form,
-                           overview=queries.year_overview(year, members.dues_members(),
-                                                          list(MemberCategory)),
+                           overview=queries.cached_year_overview(
+                               year, members.dues_members(), list(MemberCategory),
+                               members.register_version()),
                            category_names=MemberCategory.labels())
 
 

@@ -220,6 +220,14 @@ def counts(user) -> dict[tuple[str, str], int]:
     return {(category, status): int(n) for category, status, n in rows if n}
 
 
+def register_version() -> tuple:
+    """Changes whenever a member is added or removed or changes category or status (each
+    such change adds a tally row; folding the tally changes it too): for caches of figures
+    that depend on who is a member of what kind."""
+    return tuple(db.session.execute(select(func.count(MemberTally.id),
+                                           func.max(MemberTally.id))).one())
+
+
 def municipality_choices() -> list[tuple[int, str]]:
     return [(m.id, m.name) for m in municipalities.all_municipalities()]
 
