@@ -57,8 +57,8 @@ def base_config(database_url: str, smtp_port: int, **extra) -> dict:
         "PUBLIC_BASE_URL": "http://localhost",
         "REQUIRE_STAFF_2FA": False,
         # Each test's data is rolled back, so two tests may meet the same "version" of
-        # different data; the cache has a test of its own (tests/dues/test_overview_cache.py).
-        "DUES_OVERVIEW_CACHE": False,
+        # different data; the cache has tests of its own (core/cache.py).
+        "FIGURES_CACHE": False,
     }
     config.update(extra)
     return config

@@ -90,8 +90,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "RESET_TOKEN_HOURS": _int("RESET_TOKEN_HOURS", 1),
         "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
         "ENROL_TOKEN_HOURS": _int("ENROL_TOKEN_HOURS", 1),
-        # The dues overview is kept per worker while its data is unchanged (dues/queries.py).
-        "DUES_OVERVIEW_CACHE": _bool(env.get("DUES_OVERVIEW_CACHE"), True),
+        # Whole-table figures kept per worker while their data is unchanged (core/cache.py).
+        "FIGURES_CACHE": _bool(env.get("FIGURES_CACHE"), True),
         # Rate limits
         # How long a request waits for SQLite's write lock before it gives up. Requests take
         # the lock when they begin, so at a busy moment they queue; waiting is better than

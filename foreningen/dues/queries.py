@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import and_, case, func, select
 
+from foreningen.core.cache import Figures
 from foreningen.core.extensions import db
 from foreningen.dues import policy
 from foreningen.dues.models import (
@@ -59,20 +59,26 @@ def with_dues(stmt, year: int, member_id, category, *, per_row: bool = False):
     per_row: for a select already narrowed to a page of members, each row's sum is looked
     up by index (year, member_id) instead of aggregating every payment of the year first;
     the cost then follows the page, not the register."""
-    rate = select(DuesRate.category, DuesRate.amount_ore).where(
-        DuesRate.year == year).subquery(f"rate_{year}")
     if per_row:
+        # Correlated lookups only (no join), so that the database walks the members in the
+        # page's order and stops when the page is full.
         paid_ore = (select(func.coalesce(func.sum(DuesPayment.amount_ore), 0))
                     .where(DuesPayment.year == year, DuesPayment.member_id == member_id)
                     .correlate_except(DuesPayment).scalar_subquery())
+        rate_ore = (select(DuesRate.amount_ore)
+                    .where(DuesRate.year == year, DuesRate.category == category)
+                    .correlate_except(DuesRate).scalar_subquery())
     else:
         paid = paid_sums(year)
-        stmt = stmt.outerjoin(paid, paid.c.member_id == member_id)
+        rate = select(DuesRate.category, DuesRate.amount_ore).where(
+            DuesRate.year == year).subquery(f"rate_{year}")
+        stmt = (stmt.outerjoin(paid, paid.c.member_id == member_id)
+                .outerjoin(rate, rate.c.category == category))
         paid_ore = func.coalesce(paid.c.paid_ore, 0)
-    paid_up = and_(rate.c.amount_ore.is_not(None), paid_ore >= rate.c.amount_ore)
-    stmt = (stmt.outerjoin(rate, rate.c.category == category)
-            .add_columns(paid_ore.label("paid_ore"), rate.c.amount_ore.label("rate_ore"),
-                         paid_up.label("paid_up")))
+        rate_ore = rate.c.amount_ore
+    paid_up = and_(rate_ore.is_not(None), paid_ore >= rate_ore)
+    stmt = stmt.add_columns(paid_ore.label("paid_ore"), rate_ore.label("rate_ore"),
+                            paid_up.label("paid_up"))
     return stmt, paid_up
 
 
@@ -128,13 +134,13 @@ class CategoryYear:
 
 
 # The year overview sums every payment of the year against every member: tens of
-# milliseconds at national scale. It is kept per worker and used while nothing it depends on
-# has changed: the year's payments (added, reversed by a new row, or purged), the year's
-# rates, and the members' categories and statuses (`members_version`, from the caller).
-_overviews: dict[tuple, list[CategoryYear]] = {}
+# milliseconds at national scale. It is kept per worker (core/cache.py) while nothing it
+# depends on has changed: the year's payments and rates (payments_version) and the members'
+# categories and statuses (`members_version`, a function from the caller).
+overviews = Figures()
 
 
-def _payments_version(year: int) -> tuple:
+def payments_version(year: int) -> tuple:
     """Changes whenever a payment of the year is added or removed (payments are never
     updated: a correction is a new row; only the purge deletes them), or a rate is set."""
     payments = db.session.execute(select(func.count(DuesPayment.id), func.max(DuesPayment.id))
@@ -146,17 +152,11 @@ def _payments_version(year: int) -> tuple:
 
 
 def cached_year_overview(year: int, members, categories, members_version) -> list[CategoryYear]:
-    """year_overview(), computed again only when its data has changed (see _overviews)."""
-    if not current_app.config["DUES_OVERVIEW_CACHE"]:
-        return year_overview(year, members, categories)
-    key = (year, tuple(str(c) for c in categories), members_version, _payments_version(year))
-    overview = _overviews.get(key)
-    if overview is None:
-        overview = year_overview(year, members, categories)
-        if len(_overviews) > 32:
-            _overviews.clear()
-        _overviews[key] = overview
-    return overview
+    """year_overview(), computed again only when its data has changed."""
+    return overviews.get(
+        lambda: (year, tuple(str(c) for c in categories), members_version(),
+                 payments_version(year)),
+        lambda: year_overview(year, members, categories))
 
 
 def year_overview(year: int, members, categories) -> list[CategoryYear]:

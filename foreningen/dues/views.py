@@ -48,7 +48,7 @@ def index():
     return render_template("dues/index.html", year=year, selector=selector, form=form,
                            overview=queries.cached_year_overview(
                                year, members.dues_members(), list(MemberCategory),
-                               members.register_version()),
+                               members.register_version),
                            category_names=MemberCategory.labels())
 
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, func, null, or_, select
+from sqlalchemy import Select, case, func, literal_column, null, or_, select
 from sqlalchemy.orm import selectinload
 
 from foreningen.accounts import queries as accounts
 from foreningen.core import audit, clock
 from foreningen.core.audit import AuditEvent
+from foreningen.core.cache import Figures
 from foreningen.core.db import utcnow
 from foreningen.core.extensions import db
 from foreningen.core.forms import digits
@@ -26,6 +27,8 @@ from foreningen.dues import queries as dues
 from foreningen.members import policy
 from foreningen.members.models import (
     CURRENT_STATUSES,
+    JOINED_LAST,
+    LIFECYCLE_SQL,
     Member,
     MemberCategory,
     MemberStatus,
@@ -42,15 +45,15 @@ CONFIRM_HOURS = 72
 DUES_STATUSES = (MemberStatus.ACTIVE, MemberStatus.LAPSED)
 
 PER_PAGE = 50
-# Statuses sort in the order of a membership's life, not alphabetically.
-LIFECYCLE = case({status: n for n, status in enumerate(
-    (MemberStatus.APPLIED, MemberStatus.ACTIVE, MemberStatus.LAPSED, MemberStatus.LEFT,
-     MemberStatus.DECLINED))}, value=Member.status, else_=9)
+# The orders the register offers, as the indexes of models.Member hold them: applicants
+# (no joining date) last either way, and statuses in the order of a membership's life.
+LIFECYCLE = literal_column(LIFECYCLE_SQL.replace("status", "member.status", 1))
+JOINED_LAST_FIRST = literal_column(JOINED_LAST.replace("joined_on", "member.joined_on"))
 SORTS = {
-    "name": (Member.last_name, Member.first_name),
-    "number": (Member.number,),
-    "joined": (Member.joined_on,),
-    "status": (LIFECYCLE, Member.last_name, Member.first_name),
+    "name": ((), (Member.last_name, Member.first_name)),
+    "number": ((), (Member.number,)),
+    "joined": ((JOINED_LAST_FIRST,), (Member.joined_on,)),
+    "status": ((), (LIFECYCLE, Member.last_name, Member.first_name)),
 }
 PAID_FILTERS = ("paid", "unpaid")
 
@@ -116,32 +119,38 @@ def _where(stmt: Select, f: RegisterFilter) -> Select:
 
 def _order(stmt: Select, f: RegisterFilter) -> Select:
     descending = f.direction == "desc"
-    ordering = []
-    for column in (*SORTS.get(f.sort, SORTS["name"]), Member.id):
-        term = column.desc() if descending else column.asc()
-        # Members without a date (applications) come last either way, on every database.
-        ordering.append(term.nulls_last() if getattr(column, "nullable", False) else term)
-    return stmt.order_by(*ordering)
+    fixed, reversible = SORTS.get(f.sort, SORTS["name"])
+    return stmt.order_by(*fixed, *(column.desc() if descending else column.asc()
+                                   for column in (*reversible, Member.id)))
+
+
+def _page_ids(user, f: RegisterFilter, limit: int, offset: int) -> Select:
+    """The ids of one page of members, in order: walked along the sort's index until the
+    page is full. With a paid filter each member's sum for the year is looked up by index
+    on the way (dues.with_dues per_row), instead of summing the whole year first."""
+    page = _order(_where(policy.scope(user, select(Member.id)), f), f)
+    if f.paid in PAID_FILTERS:
+        page, paid_up = dues.with_dues(page, f.year, Member.id, Member.category, per_row=True)
+        page = page.where(paid_up if f.paid == "paid" else ~paid_up).with_only_columns(
+            Member.id)
+    return page.limit(limit).offset(offset)
 
 
 def _listing(user, columns, f: RegisterFilter, *, limit: int | None = None, offset: int = 0
              ) -> Select:
     stmt = select(*columns).select_from(Member).outerjoin(
         _MUNICIPALITY, _MUNICIPALITY.c.id == Member.municipality_id)
-    per_row = limit is not None and f.paid not in PAID_FILTERS
+    per_row = limit is not None
     if per_row:
         # Choose the page's members first (by index where the sort has one), then look up
         # their dues: the cost follows the page, not the whole register.
-        page = _order(_where(policy.scope(user, select(Member.id)), f), f)
-        stmt = stmt.where(Member.id.in_(page.limit(limit).offset(offset)))
-        limit, offset = None, 0
+        stmt = stmt.where(Member.id.in_(_page_ids(user, f, limit, offset)))
     else:
         stmt = _where(policy.scope(user, stmt), f)
     stmt, paid_up = dues.with_dues(stmt, f.year, Member.id, Member.category, per_row=per_row)
-    if f.paid in PAID_FILTERS:
+    if f.paid in PAID_FILTERS and not per_row:
         stmt = stmt.where(paid_up if f.paid == "paid" else ~paid_up)
-    stmt = _order(stmt, f)
-    return stmt if limit is None else stmt.limit(limit).offset(offset)
+    return _order(stmt, f)
 
 
 def _tally_sum(f: RegisterFilter) -> Select:
@@ -166,6 +175,24 @@ def _count(user, f: RegisterFilter) -> Select:
     return _where(policy.scope(user, select(func.count(Member.id))), f)
 
 
+# How many members have paid (or not) sums the whole year against the whole register. For
+# the register's readers, without a search or a municipality (whose members' names and
+# places are not versioned), the figure is kept while the year's payments and rates and the
+# members' categories and statuses are unchanged (core/cache.py).
+paid_counts = Figures()
+
+
+def _total(user, f: RegisterFilter) -> int:
+    stmt = _count(user, f)
+    if (f.paid in PAID_FILTERS and policy.can_view_register(user)
+            and not (f.q and f.q.strip()) and not f.municipality_id):
+        return paid_counts.get(
+            lambda: (f.paid, f.year, f.category, f.status, register_version(),
+                     dues.payments_version(f.year)),
+            lambda: db.session.scalar(stmt) or 0)
+    return db.session.scalar(stmt) or 0
+
+
 class RowPagination(Pagination):
     """Flask-SQLAlchemy's pagination for a select of several columns (its own returns only
     the first column of each row)."""
@@ -175,7 +202,7 @@ class RowPagination(Pagination):
         return list(db.session.execute(stmt).all())
 
     def _query_count(self) -> int:
-        return db.session.scalar(self._query_args["count_stmt"]) or 0
+        return self._query_args["total"]()
 
 
 def register_page(user, f: RegisterFilter, page: int,
@@ -184,7 +211,7 @@ def register_page(user, f: RegisterFilter, page: int,
     return RowPagination(page=page, per_page=per_page, max_per_page=500, error_out=False,
                          items=lambda limit, offset: _listing(user, LIST_COLUMNS, f,
                                                               limit=limit, offset=offset),
-                         count_stmt=_count(user, f))
+                         total=lambda: _total(user, f))
 
 
 def export_rows(user, f: RegisterFilter, chunk: int = 1000):
@@ -203,7 +230,7 @@ def export_rows(user, f: RegisterFilter, chunk: int = 1000):
 
 
 def register_count(user, f: RegisterFilter) -> int:
-    return db.session.scalar(_count(user, f)) or 0
+    return _total(user, f)
 
 
 def counts(user) -> dict[tuple[str, str], int]:

@@ -20,8 +20,8 @@ def board(login):
 
 def test_the_cached_overview_follows_payments_rates_and_members(app, client, board,
                                                                  monkeypatch):
-    monkeypatch.setitem(app.config, "DUES_OVERVIEW_CACHE", True)
-    queries._overviews.clear()
+    monkeypatch.setitem(app.config, "FIGURES_CACHE", True)
+    queries.overviews.clear()
     set_rate(app, 25000, "ordinary")
     one, two = make_member(app), make_member(app)
 
@@ -30,7 +30,7 @@ def test_the_cached_overview_follows_payments_rates_and_members(app, client, boa
 
     assert ordinary() == ["0", "2", "–", "SEK0.00"]
     assert ordinary() == ["0", "2", "–", "SEK0.00"]  # from the cache
-    assert len(queries._overviews) == 1
+    assert len(queries.overviews) == 1
     pay(app, one, 25000)
     assert ordinary() == ["1", "1", "–", "SEK250.00"]
     set_rate(app, 20000, "ordinary")
@@ -40,4 +40,4 @@ def test_the_cached_overview_follows_payments_rates_and_members(app, client, boa
         members.change_status(member, "left", "Flyttat", None)
         _db.session.commit()
     assert ordinary() == ["1", "0", "1 member, SEK50.00", "SEK250.00"]
-    queries._overviews.clear()
+    queries.overviews.clear()

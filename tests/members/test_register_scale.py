@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+import re
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import delete, event, func, select, update
 
@@ -131,3 +134,30 @@ def test_every_key_page_needs_the_same_statements_for_25_or_250_members(app, cli
         _db.session.commit()
     many = measure()
     assert many == few
+
+
+def test_the_kept_count_of_unpaid_members_follows_payments_and_statuses(app, client, login,
+                                                                         monkeypatch):
+    from tests.members.test_register import YEAR, add_member, set_rates
+
+    monkeypatch.setitem(app.config, "FIGURES_CACHE", True)
+    queries.paid_counts.clear()
+    login("board", "member", locale="en")
+    set_rates(app)
+    first = add_member(app, "Ett", "Först")
+    add_member(app, "Två", "Andra")
+
+    def unpaid() -> str:
+        page = client.get(f"/members/?paid=unpaid&year={YEAR}").get_data(as_text=True)
+        return re.search(r'<p role="status">(.*?)</p>', page).group(1)
+
+    assert unpaid() == unpaid() == "2 members match the filter."
+    assert len(queries.paid_counts) == 1
+    factories.payment(app, SimpleNamespace(id=first), 20000, year=YEAR)
+    assert unpaid() == "1 member matches the filter."
+    with app.app_context():
+        services.change_status(_db.session.scalars(select(Member).where(
+            Member.last_name == "Andra")).one(), "left", "Flyttat", None)
+        _db.session.commit()
+    assert unpaid() == "0 members match the filter."
+    queries.paid_counts.clear()
