@@ -2,6 +2,7 @@
 
 import warnings
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -42,8 +43,8 @@ def test_migrations_go_up_and_down_and_match_the_models(tmp_path):
 def _index_names(connection, table: str) -> set[str]:
     if connection.dialect.name == "sqlite":
         return {row[1] for row in connection.exec_driver_sql(f"PRAGMA index_list({table})")}
-    return {row[0] for row in connection.exec_driver_sql(
-        f"SELECT indexname FROM pg_indexes WHERE tablename = '{table}'")}
+    return set(connection.scalars(sa.text(
+        "SELECT indexname FROM pg_indexes WHERE tablename = :table"), {"table": table}))
 
 
 def test_revision_files_have_dated_names():
