@@ -11,8 +11,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from foreningen.core.clock import utcnow
 
-__all__ = ["Base", "EncryptedText", "LabelledEnum", "TimestampMixin", "UTCDateTime", "check_in",
-           "own_session", "utcnow"]
+__all__ = ["OUTSIDE_MODELS", "Base", "EncryptedText", "LabelledEnum", "TimestampMixin",
+           "UTCDateTime", "check_in", "include_in_autogenerate", "outside_models", "own_session",
+           "utcnow"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -102,6 +103,23 @@ def check_in(column: str, values, name: str | None = None) -> CheckConstraint:
     """A CHECK constraint that keeps an enum-like column to its values."""
     listed = ", ".join(f"'{value}'" for value in values)
     return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_valid")
+
+
+# Schema that the migrations keep and no model describes (a search index of one database
+# kind, an FTS5 table and its shadow tables): autogenerate and the schema test leave these
+# names, and names that begin with them, alone. Features add theirs from their models.
+OUTSIDE_MODELS: set[str] = set()
+
+
+def outside_models(name: str | None) -> bool:
+    return bool(name) and any(name == known or name.startswith(known + "_")
+                              for known in OUTSIDE_MODELS)
+
+
+def include_in_autogenerate(_obj, name, type_, reflected, _compare_to) -> bool:
+    """Alembic's include_object: skip what OUTSIDE_MODELS names (it is found in the
+    database only, never in the models)."""
+    return not (reflected and type_ in ("table", "index") and outside_models(name))
 
 
 def analyze(everywhere: bool = False) -> None:

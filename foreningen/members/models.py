@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, event,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from foreningen.core.db import (
+    OUTSIDE_MODELS,
     EncryptedText,
     LabelledEnum,
     TimestampMixin,
@@ -73,6 +74,11 @@ LIFECYCLE_SQL = ("(CASE status WHEN 'applied' THEN 0 WHEN 'active' THEN 1 WHEN '
                  "WHEN 'left' THEN 3 WHEN 'declined' THEN 4 ELSE 9 END)")
 # Members without a joining date (applicants) come last in either direction.
 JOINED_LAST = "(joined_on IS NULL)"
+
+
+# The register's search index, kept by the migration register_search_index: an FTS5
+# table (SQLite) or a pg_trgm index (PostgreSQL), neither of them a model.
+OUTSIDE_MODELS.update({"member_search", "ix_member_search_trgm"})
 
 
 class Member(TimestampMixin, db.Model):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, func, literal_column, null, or_, select
+from sqlalchemy import Select, case, func, literal_column, null, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from foreningen.accounts import queries as accounts
@@ -96,8 +96,18 @@ def _search(stmt: Select, q: str) -> Select:
         if len(term) <= 9:
             found.append(Member.number == int(term))
         return stmt.where(or_(*found))
-    for word in term.split()[:5]:
-        stmt = stmt.where(Member.search_key.contains(word.casefold(), autoescape=True))
+    words = [word.casefold() for word in term.split()[:5]]
+    for word in words:
+        stmt = stmt.where(Member.search_key.contains(word, autoescape=True))
+    # Parts of three characters or more are found by a trigram index (PostgreSQL: pg_trgm
+    # serves the LIKE itself; SQLite: its FTS5 table narrows the rows first), so that a
+    # search does not read the whole register.
+    long_words = [word for word in words if len(word) >= 3]
+    if long_words and db.session.get_bind().dialect.name == "sqlite":
+        phrase = " AND ".join('"' + word.replace('"', '""') + '"' for word in long_words)
+        stmt = stmt.where(Member.id.in_(
+            select(literal_column("rowid")).select_from(text("member_search"))
+            .where(text("member_search MATCH :phrase").bindparams(phrase=phrase))))
     return stmt
 
 

@@ -161,3 +161,30 @@ def test_the_kept_count_of_unpaid_members_follows_payments_and_statuses(app, cli
         _db.session.commit()
     assert unpaid() == "0 members match the filter."
     queries.paid_counts.clear()
+
+
+def test_the_search_index_follows_new_changed_and_removed_members(app, client, login):
+    """The search by a part of a name goes through a trigram index (FTS5 on SQLite, pg_trgm
+    on PostgreSQL) that triggers keep: what it finds is what the words say, also after a
+    change of name and a removal, and a quote in the words is only text."""
+    from tests.members.test_register import add_member, listed
+
+    login("board", "member", locale="en")
+    holm = add_member(app, "Karin", "Holmström")
+    add_member(app, "Åsa", "Öberg")
+    add_member(app, "Anders", "Holm", category="supporting")
+    assert sorted(listed(client.get("/members/?q=holm"))) == ["Holm, Anders",
+                                                              "Holmström, Karin"]
+    assert listed(client.get("/members/?q=ÖBERG åsa")) == ["Öberg, Åsa"]
+    assert listed(client.get("/members/?q=rin holmst")) == ["Holmström, Karin"]
+    with app.app_context():
+        _db.session.execute(update(Member).where(Member.id == holm).values(
+            last_name="Lind", search_key="karin lind karin@example.org"))
+        _db.session.commit()
+    assert listed(client.get("/members/?q=holm")) == ["Holm, Anders"]
+    assert listed(client.get("/members/?q=lind")) == ["Lind, Karin"]
+    with app.app_context():
+        _db.session.execute(delete(Member).where(Member.id == holm))
+        _db.session.commit()
+    assert listed(client.get("/members/?q=lind")) == []
+    assert client.get('/members/?q="hol"m" OR "x').status_code == 200
