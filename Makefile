@@ -48,8 +48,10 @@ translations: $(VENV)/.installed-app
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --width 100
 	$(BIN)/pybabel compile -d translations
 
-bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench
+# The load benchmark (bench/load.py): gunicorn with production settings, measured with wrk
+# (apt-get install wrk). `make bench BENCH_ARGS='--pages register --duration 10'`.
+bench: $(VENV)/.installed-test compile-translations
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

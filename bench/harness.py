@@ -15,7 +15,7 @@ from sqlalchemy import event
 
 from foreningen import create_app
 from foreningen.core.extensions import db
-from tests.support import base_config, scratch_database, submit
+from tests.support import ClosingClient, base_config, scratch_database, submit
 
 
 @contextmanager
@@ -24,6 +24,8 @@ def bench_app(name: str):
     with TemporaryDirectory() as tmp:
         url = scratch_database(Path(tmp), name)
         app = create_app(base_config(url, 25, RATELIMIT_ENABLED=False))
+        # Responses are closed as a server closes them (streamed exports end their reads).
+        app.test_client_class = ClosingClient
         with app.app_context():
             upgrade()
         try:

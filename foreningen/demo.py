@@ -197,9 +197,9 @@ def add_members(count: int) -> int:
     rng = random.Random(first)
     fake = Faker("sv_SE")
     fake.seed_instance(first)
-    first_names = list({fake.first_name() for _ in range(400)})
-    last_names = list({fake.last_name() for _ in range(400)})
-    streets = list({fake.street_name() for _ in range(300)})
+    first_names = sorted({fake.first_name() for _ in range(400)})
+    last_names = sorted({fake.last_name() for _ in range(400)})
+    streets = sorted({fake.street_name() for _ in range(300)})
     places = [(m.id, m.name) for m in (by_code(code) for code, _name in MUNICIPALITIES) if m]
     board = user_by_email("styrelse@example.org")
     board_id = board.id if board else None
