@@ -92,8 +92,9 @@ def served(tmp_path_factory, redis_url, smtp):
     """gunicorn, three workers, the limits in Redis; and two accounts in its database."""
     folder = tmp_path_factory.mktemp("served")
     url = scratch_database(folder, "rlimits")
-    config = base_config(url, smtp[1], RATELIMIT_STORAGE_URI=redis_url, **LIMITS)
-    app = create_app(config)
+    # This process only builds the database: its app keeps the suite's memory:// limits
+    # (the limiter is one object per process; pointed at this Redis it would outlive it).
+    app = create_app(base_config(url, smtp[1]))
     with app.app_context():
         upgrade()
     plain = factories.user(app, ["member"], email="gissad@example.org")
