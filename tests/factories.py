@@ -120,7 +120,7 @@ def member(app, status: str = "active", *, first_name=None, last_name=None, emai
     status = MemberStatus(history[-1] if history else status)
     if account is not None and email is None:
         email = account.email
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         before = _last_mail_id()
         row = members.submit_application(
             first_name=first_name or f"Förnamn{n}", last_name=last_name or f"Efternamn{n}",
@@ -277,7 +277,7 @@ def bank_import(app, lines, filename="bank.csv") -> SimpleNamespace:
             reference = db.session.get(Member, _id(member_)).payment_reference
             csv.append(f"{paid_on:%Y-%m-%d};{reference};{amount_ore // 100},"
                        f"{amount_ore % 100:02d};{transaction or ''};{year or ''}")
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         done, result = dues.import_bank_file("\n".join(csv).encode(), filename, None)
         assert done is not None, result.errors
         db.session.commit()

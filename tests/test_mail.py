@@ -9,7 +9,7 @@ from foreningen.core.extensions import db
 
 
 def _queue(app, to="anna@example.org"):
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         outbox.queue(to, "password_reset", _l("Reset your password"), locale="sv",
                    link="http://localhost/x", hours=1)
         db.session.commit()

@@ -103,7 +103,7 @@ def test_simultaneous_applications_get_different_numbers(tmp_path, smtp):
     numbers, errors = [], []
 
     def apply(n: int):
-        with app.test_request_context():
+        with app.test_request_context(method="POST"):
             try:
                 barrier.wait(timeout=10)
                 member = members.submit_application(

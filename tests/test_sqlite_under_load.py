@@ -96,6 +96,7 @@ def test_sixteen_clients_at_once_get_no_error(tmp_path, smtp):
         with app.app_context():
             deadline = time.monotonic() + 30
             while jobs.pending_count() and time.monotonic() < deadline:
+                db.session.rollback()  # a fresh read next time (SQLite keeps a snapshot)
                 time.sleep(0.2)
             left = db.session.scalar(select(func.count(jobs.Job.id)))
             carried_out = db.session.scalar(select(func.count(Member.id)).where(

@@ -18,6 +18,8 @@ from foreningen.core.audit import AuditEvent
 from foreningen.core.db import utcnow
 from foreningen.core.extensions import db
 from foreningen.core.outbox import OutboxMessage
+from foreningen.municipalities import services as municipalities
+from foreningen.municipalities.models import Municipality
 from tests import factories
 from tests.support import base_config, scratch_database, submit
 
@@ -26,20 +28,32 @@ from tests.support import base_config, scratch_database, submit
 def own_app(tmp_path_factory, smtp):
     """An app of its own with two views that change things and never commit."""
     app = create_app(base_config(scratch_database(tmp_path_factory.mktemp("tx"), "tx"),
-                                 smtp[1], OUTBOX_SEND_AFTER_REQUEST=True))
+                                 smtp[1], OUTBOX_SEND_AFTER_REQUEST=True,
+                                 WTF_CSRF_ENABLED=False))
 
-    @app.route("/test/forgets-to-commit")
+    @app.route("/test/forgets-to-commit", methods=["POST"])
     def forgets_to_commit():
         audit.record("test.left_uncommitted")
         outbox.queue("someone@example.org", "invitation", _l("You are invited to Föreningen"),
                       link="http://localhost/x", hours=1)
         return "done"
 
-    @app.route("/test/fails-after-writing")
+    @app.route("/test/fails-after-writing", methods=["POST"])
     def fails_after_writing():
         audit.record("test.half_written")
         db.session.flush()
         abort(409)
+
+    @app.route("/test/reads-then-fails")
+    def reads_then_fails():
+        audit.record("test.read_then_failed")
+        abort(500)
+
+    @app.route("/test/changes-on-a-get")
+    def changes_on_a_get():
+        municipalities.create("9999", "Testby")
+        db.session.flush()
+        return "changed"
 
     with app.app_context():
         upgrade()
@@ -60,7 +74,7 @@ def count(app, model, **where) -> int:
 
 def test_nothing_is_committed_for_a_view_that_does_not_commit(own_app, inbox):
     client = own_app.test_client()
-    assert client.get("/test/forgets-to-commit").get_data(as_text=True) == "done"
+    assert client.post("/test/forgets-to-commit").get_data(as_text=True) == "done"
     assert count(own_app, AuditEvent, action="test.left_uncommitted") == 0
     assert count(own_app, OutboxMessage) == 0
     assert inbox.to("someone@example.org") == []
@@ -68,8 +82,22 @@ def test_nothing_is_committed_for_a_view_that_does_not_commit(own_app, inbox):
 
 def test_a_failed_request_leaves_nothing_half_written(own_app):
     client = own_app.test_client()
-    assert client.get("/test/fails-after-writing").status_code == 409
+    assert client.post("/test/fails-after-writing").status_code == 409
     assert count(own_app, AuditEvent, action="test.half_written") == 0
+
+
+def test_a_read_is_on_record_even_when_its_page_fails(own_app):
+    """A GET changes nothing; the record of what it read is its own unit of work, committed
+    before the page is shown, so a page that fails after reading is still on record."""
+    client = own_app.test_client()
+    assert client.get("/test/reads-then-fails").status_code == 500
+    assert count(own_app, AuditEvent, action="test.read_then_failed") == 1
+
+
+def test_a_get_that_would_change_state_is_refused(own_app):
+    client = own_app.test_client()
+    assert client.get("/test/changes-on-a-get").status_code == 500
+    assert count(own_app, Municipality, code="9999") == 0
 
 
 def test_the_idle_timeout_is_kept_although_a_page_only_reads(own_app):

@@ -119,7 +119,7 @@ def test_mail_subjects_are_in_the_recipients_language(app, db, client, make_user
 
 
 def test_a_mail_subject_outside_the_catalog_is_refused(app):
-    with app.test_request_context(), pytest.raises(TypeError):
+    with app.test_request_context(method="POST"), pytest.raises(TypeError):
         outbox.queue("someone@example.org", "invitation", "A subject nobody translates")
 
 

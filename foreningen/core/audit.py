@@ -13,7 +13,7 @@ from sqlalchemy import Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from foreningen.core import privacy
-from foreningen.core.db import UTCDateTime, utcnow
+from foreningen.core.db import UTCDateTime, own_session, read_only_request, utcnow
 from foreningen.core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,12 @@ def record(action: str, subject=None, *, actor=_CURRENT_USER, municipality_id: i
         request_id=g.get("request_id") if has_request_context() else None,
         detail=detail[:120] if detail else None,
     )
+    if session is None and read_only_request():
+        # A page that only reads: the record of the read is its own short unit of work,
+        # committed before the page is shown (core/db.py: read_only_request).
+        with own_session() as own:
+            own.add(audit_event)
+        return audit_event
     (session or db.session).add(audit_event)
     return audit_event
 

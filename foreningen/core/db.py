@@ -6,7 +6,7 @@ import enum
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, Text, TypeDecorator
+from sqlalchemy import CheckConstraint, DateTime, MetaData, Text, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from foreningen.core.clock import utcnow
@@ -139,6 +139,36 @@ def analyze(everywhere: bool = False) -> None:
         db.session.execute(text("ANALYZE"))
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def read_only_request() -> bool:
+    """A request by a safe method (GET, HEAD): it changes nothing. What it writes is the
+    audit record of what it read, in a unit of work of its own committed before the page is
+    shown (core/audit.py), so that a read is on record even when the page fails after it,
+    and SQLite can read such requests side by side (core/sqlite.py). guard_read_only()
+    refuses any other change."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in SAFE_METHODS
+
+
+def guard_read_only(session, _context, _instances) -> None:
+    """before_flush on every session: a read-only request may not change state."""
+    if session.info.get("own_unit_of_work") or not read_only_request():
+        return
+    changed = [o for o in (*session.new, *session.dirty, *session.deleted)
+               if type(o).__name__ != "AuditEvent"]
+    if changed:
+        from flask import request
+
+        raise RuntimeError(f"a {request.method} request may not change "
+                           f"{type(changed[0]).__name__}: change state in a POST")
+
+
+event.listen(Session, "before_flush", guard_read_only)
+
+
 @contextmanager
 def own_session():
     """A short unit of work of its own, apart from the request's transaction: the session
@@ -148,7 +178,7 @@ def own_session():
     from foreningen.core.extensions import db
 
     session = Session(bind=db.session.get_bind(), join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+                      expire_on_commit=False, info={"own_unit_of_work": True})
     session.connection(execution_options={"sqlite_immediate": True})  # SQLite: write lock now
     try:
         yield session

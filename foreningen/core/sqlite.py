@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g, has_app_context, has_request_context
+from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import event
+
+from foreningen.core.db import SAFE_METHODS
 
 
 def _lower(value):
@@ -33,16 +35,23 @@ def init_app(app, db) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # A request's transaction (or one asked for with sqlite_immediate, as an execution
-        # option or on g, e.g. by core/jobs.py) takes the write lock when it begins, and
-        # another waits for it (busy_timeout). A deferred one that read first and wrote later
-        # would be refused at once in WAL mode ("database is locked") whenever someone else
-        # had written meanwhile: the 500s of twelve members applying at the same moment.
-        # Commands and reads outside a request stay deferred.
-        # A long read in a request (an export streamed to a slow client) asks for a
-        # deferred transaction with sqlite_deferred, so that writers are not held back.
+        # A request that may change something (POST…), or a transaction that asks for it
+        # (sqlite_immediate, as an execution option or on g, e.g. core/jobs.py), takes the
+        # write lock when it begins, and another waits for it (busy_timeout). A deferred one
+        # that read first and wrote later would be refused at once in WAL mode ("database is
+        # locked") whenever someone else had written meanwhile: the 500s of twelve members
+        # applying at the same moment.
+        # A request that only reads (GET, HEAD) begins deferred, so that pages are read side
+        # by side by every worker instead of one after the other: such a request changes
+        # nothing, and the audit record of what it read is written in a short unit of work
+        # of its own (core/db.py: read_only_request). Commands stay deferred, and so does a
+        # long read that asks for it (sqlite_deferred: an export streamed to a slow client).
         options = connection.get_execution_options()
-        immediate = not options.get("sqlite_deferred") and (
-            has_request_context() or options.get("sqlite_immediate")
-            or (has_app_context() and g.get("sqlite_immediate")))
+        if options.get("sqlite_deferred"):
+            immediate = False
+        elif options.get("sqlite_immediate") or (has_app_context() and g.get("sqlite_immediate")):
+            immediate = True
+        else:
+            immediate = has_request_context() and request.method not in SAFE_METHODS
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+

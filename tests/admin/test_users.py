@@ -518,7 +518,7 @@ def test_the_last_administrator_cannot_be_removed(app, db, client, login):
     assert response.status_code == 200
     assert "Nobody changes their own roles" in response.get_data(as_text=True)
     # ... and not by any other way either: the rule holds in the service.
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         with pytest.raises(accounts.AccountError) as refused:
             accounts.set_roles(db.session.get(User, me.id), ["member"], None)
         assert refused.value.code == "last_admin"

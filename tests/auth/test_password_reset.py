@@ -116,7 +116,7 @@ def test_the_cap_is_kept_without_the_address(app, db, make_user):
     from foreningen.core.outbox import OutboxMessage, recipient_key
 
     user = make_user("member")
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         from foreningen.accounts.services import request_password_reset
 
         request_password_reset(user.email)

@@ -42,7 +42,7 @@ class LiveServer:
     def t(self, msgid: str, locale: str = "sv", **variables) -> str:
         """A message as the running app shows it in `locale`, so that tests find Swedish
         labels through the catalog instead of repeating its wording."""
-        with self.app.test_request_context(), force_locale(locale):
+        with self.app.test_request_context(method="POST"), force_locale(locale):
             return gettext(msgid, **variables)
 
 

@@ -37,7 +37,7 @@ def _long_email(tag: str) -> str:
 def _register_with_long_names(live, tag: str) -> tuple[int, str]:
     """An active member with an account, a pending application and a member without either,
     all with long names and addresses. Returns the member's id and email address."""
-    with live.app.test_request_context():
+    with live.app.test_request_context(method="POST"):
         municipality_id = factories.municipality(live.app, "1283", "Helsingborg")
         member = members.submit_application(
             first_name=LONG_FIRST, last_name=LONG_LAST, email=_long_email(f"{tag}.1"),

@@ -240,7 +240,7 @@ def test_rejoining_after_leaving_reuses_the_record(app, client, inbox, make_user
     path = _applied_link(app, client, inbox)
     submit(client, path)
     member = _member(app, ORDINARY["email"])
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         services.approve(db.session.get(Member, member.id), None)
         db.session.commit()
     # The member leaves from their own page, then applies again.

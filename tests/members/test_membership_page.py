@@ -228,7 +228,7 @@ def test_json_download_holds_everything_and_who_looked(app, client, login, make_
     board = make_user("board", email="styrelsen@example.org")
     me = _member_signed_in(app, login, make_user, phone="070-123 45 67")
     pay(app, me.id, THIS_YEAR, 30000, rate_ore=30000)
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         services.record_view(db.session.get(Member, me.id), db.session.get(User, board.id))
         db.session.commit()
     response = client.get("/membership/my-data.json")
@@ -257,7 +257,7 @@ def test_json_download_holds_everything_and_who_looked(app, client, login, make_
 def test_html_download_is_readable_and_audited(app, client, login, make_user):
     board = make_user("board", email="styrelsen@example.org")
     me = _member_signed_in(app, login, make_user)
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         services.reveal_contact(db.session.get(Member, me.id), db.session.get(User, board.id))
         db.session.commit()
     page = client.get("/membership/my-data")

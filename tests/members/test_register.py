@@ -238,7 +238,9 @@ def test_register_needs_the_same_number_of_queries_for_10_or_60_members(app, cli
     for n in range(50):
         add_member(app, f"Q{n}", "Few", paid={YEAR: 10000})
     assert [statements(url) for url in urls] == few
-    assert max(few) <= 11  # a search also writes its audit record
+    # A search also writes its audit record (on SQLite in a unit of work of its own, which
+    # adds its SAVEPOINT and RELEASE here, or its BEGIN and COMMIT on a server).
+    assert max(few) <= 12
 
 
 # --- a member's page ----------------------------------------------------------------------

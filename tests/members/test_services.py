@@ -63,7 +63,7 @@ def test_database_refuses_two_current_members_with_one_email(app, db):
 
 def test_approve_requires_confirmed_email_then_creates_member_account(app, db):
     member_id = _apply(app)
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         member = db.session.get(Member, member_id)
         with pytest.raises(services.MemberError, match="not_confirmed"):
             services.approve(member, None)
@@ -84,7 +84,7 @@ def test_approve_requires_confirmed_email_then_creates_member_account(app, db):
 
 def test_status_lifecycle_and_illegal_transition(app, db):
     member_id = _apply(app)
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         member = db.session.get(Member, member_id)
         member.email_confirmed_at = services.utcnow()
         services.approve(member, None)
@@ -101,7 +101,7 @@ def test_status_lifecycle_and_illegal_transition(app, db):
 
 def test_rejoining_reuses_the_record(app, db):
     member_id = _apply(app)
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         member = db.session.get(Member, member_id)
         member.email_confirmed_at = services.utcnow()
         services.approve(member, None)
@@ -117,7 +117,7 @@ def test_rejoining_reuses_the_record(app, db):
 
 def test_anonymise_keeps_the_row_but_not_the_person(app, db):
     member_id = _apply(app, phone="070-123 45 67", street_address="Storgatan 1")
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         member = db.session.get(Member, member_id)
         services.anonymise(member)
         db.session.commit()
@@ -145,7 +145,7 @@ def test_contact_details_are_encrypted_at_rest(app, db):
 
 def test_a_new_address_follows_to_the_sign_in_account(app, db):
     member_id = _apply(app)
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         member = db.session.get(Member, member_id)
         member.email_confirmed_at = services.utcnow()
         services.approve(member, None)
@@ -160,7 +160,7 @@ def test_a_new_address_follows_to_the_sign_in_account(app, db):
 
 def test_leaving_withdraws_optional_consents(app, db):
     member_id = _apply(app, optional_consents=["newsletter"])
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         member = db.session.get(Member, member_id)
         member.email_confirmed_at = services.utcnow()
         services.approve(member, None)
@@ -178,7 +178,7 @@ def test_approval_refused_while_the_account_is_disabled(app, db, client, login):
     from tests.support import submit
 
     member_id = _apply(app, email="avstangd@example.org")
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         user = accounts.create_user("avstangd@example.org", "Avstängd", ["parent"])
         user.disabled_at = services.utcnow()
         db.session.get(Member, member_id).email_confirmed_at = services.utcnow()

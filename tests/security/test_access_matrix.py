@@ -132,7 +132,7 @@ def make_objects(app, owner) -> dict[str, int]:
     """Objects that exist, for the ids in the paths; made in each test, rolled back after it.
     `owner` is the signed-in user (None when anonymous): an OWN route's object is theirs."""
     payer = make_dues_member(app)
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         dues_import, result = dues.import_bank_file(
             ("Datum;Referens;Belopp;Transaktions-ID;År\n"
              f"{THIS_YEAR}-01-15;{payer.reference};250,00;TX-MATRIX-1;\n"
