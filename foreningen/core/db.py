@@ -133,7 +133,10 @@ def analyze(everywhere: bool = False) -> None:
     from foreningen.core.extensions import db
 
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("PRAGMA analysis_limit=2000"))
+        # Every row, not a sample: with analysis_limit=2000 the status index looked as
+        # selective as a name, and at 300,000 members the planner sorted the register
+        # again (2.3 s a page). A full ANALYZE takes 0.8 s at that size.
+        db.session.execute(text("PRAGMA analysis_limit=0"))
         db.session.execute(text("ANALYZE"))
     elif everywhere:
         db.session.execute(text("ANALYZE"))
