@@ -107,6 +107,33 @@ def test_money_and_dates_in_swedish_format(app):
         assert template.render(d=date(2026, 11, 23)) == "23 nov. 2026"
 
 
+def test_filters_read_the_locale_bound_when_the_template_is_rendered(app):
+    """The filters take the locale bound at render time (once per page): a template
+    rendered under force_locale, as a mail is, formats in that locale."""
+    from datetime import date
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    source = "{{ d|date }} · {{ m|money }} · {{ n|number }}"
+    values = {"d": date(2026, 11, 23), "m": 123450, "n": 12345}
+    with app.test_request_context(headers={"Accept-Language": "sv"}):
+        swedish = render_template_string(source, **values).replace("\xa0", " ")
+        with force_locale("en"):
+            english = render_template_string(source, **values)
+    assert swedish == "23 nov. 2026 · 1 234,50 kr · 12 345"
+    assert english == "Nov 23, 2026 · SEK1,234.50 · 12,345"
+
+
+def test_enum_names_are_translated_once_in_the_request_locale(app):
+    from foreningen.members.models import MemberStatus
+
+    with app.test_request_context(headers={"Accept-Language": "sv"}):
+        names = MemberStatus.names()
+        assert all(type(name) is str for name in names.values())
+        assert names[MemberStatus.ACTIVE] == str(MemberStatus.ACTIVE.label) != "Active"
+
+
 def test_mail_subjects_are_in_the_recipients_language(app, db, client, make_user, inbox, runner):
     swedish = make_user("member", locale="sv")
     arabic = make_user("member", locale="ar")

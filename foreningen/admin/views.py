@@ -53,7 +53,7 @@ def users():
     pagination = account_queries.users_page(current_user, f["q"], f["role"], f["status"],
                                             _page())
     return render_template("admin/users.html", form=form, pagination=pagination,
-                           role_names=Role.labels())
+                           role_names=Role.names())
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
@@ -105,7 +105,7 @@ def user(user_id: int):
             flash(_("The roles are saved."), "success")
             return redirect(url_for("admin.user", user_id=account.id))
     return render_template("admin/user.html", account=account, form=form,
-                           action_form=EmptyForm(), role_names=Role.labels())
+                           action_form=EmptyForm(), role_names=Role.names())
 
 
 @bp.route("/users/<int:user_id>/<any(disable, enable, reinvite):action>", methods=["POST"])
@@ -189,4 +189,4 @@ def audit_log():
         _page())
     return render_template("admin/audit.html", form=form, pagination=pagination,
                            people=people, actions=audit.ACTIONS, subjects=audit.SUBJECTS,
-                           role_names=Role.labels(), full=can("admin.administer"))
+                           role_names=Role.names(), full=can("admin.administer"))

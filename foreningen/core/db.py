@@ -95,6 +95,12 @@ class LabelledEnum(enum.StrEnum):
         return {member: member.label for member in cls}
 
     @classmethod
+    def names(cls) -> dict[str, str]:
+        """The labels in the current locale, translated once: for a page that reads them
+        per row (each lazy label is translated again every time it is shown)."""
+        return {member: str(member.label) for member in cls}
+
+    @classmethod
     def choices(cls) -> list[tuple[str, object]]:
         return [(member.value, member.label) for member in cls]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from flask import has_request_context
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, SelectMultipleField
@@ -17,8 +19,11 @@ REQUIRED = _l("This field is required.")
 
 
 def choices(pairs: Iterable[tuple]) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms 3.3 wants them."""
-    return [SelectChoice(value, label) for value, label in pairs]
+    """(value, label) pairs as WTForms 3.3 wants them. In a request a lazy label is
+    translated here, once, rather than each time the option is rendered or compared."""
+    resolve = has_request_context()
+    return [SelectChoice(value, str(label) if resolve and isinstance(label, LazyString)
+                         else label) for value, label in pairs]
 
 
 def strip(value):

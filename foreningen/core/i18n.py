@@ -11,6 +11,7 @@ from babel import numbers as babel_numbers
 from flask import before_render_template, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
 from jinja2.ext import _make_new_gettext, _make_new_ngettext  # Jinja's own newstyle wrappers
 
 LANGUAGES = {"sv": "Svenska", "en": "English", "ar": "العربية"}
@@ -78,18 +79,46 @@ def _bind_translations(_app, template, context, **_extra) -> None:
     (a register page made 635 of them). Bound at render time, so force_locale (a mail in
     its recipient's language) still holds. Imported macros keep the global callables."""
     translations = get_translations()
+    context["_locale"] = str(get_locale())
     context["gettext"] = _make_new_gettext(translations.ugettext)
     context["ngettext"] = _make_new_ngettext(translations.ungettext)
+
+
+# The template filters read the locale bound at render time (a page of 50 rows asked
+# Flask-Babel for it 350 times); a macro imported without context asks Flask-Babel.
+def _bound_locale(context) -> str:
+    return context.get("_locale") or str(get_locale())
+
+
+@pass_context
+def _money_filter(context, ore: int | None) -> str:
+    return "" if ore is None else _money(_bound_locale(context), ore)
+
+
+@pass_context
+def _number_filter(context, value) -> str:
+    if isinstance(value, int):
+        return _number(_bound_locale(context), value)
+    return format_decimal(value)
+
+
+@pass_context
+def _date_filter(context, value, fmt: str = "medium") -> str:
+    if not value:
+        return ""
+    if type(value) is dt.date:
+        return _date(_bound_locale(context), value, fmt)
+    return format_date(value, fmt)
 
 
 def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     before_render_template.connect(_bind_translations, app)
     app.jinja_env.filters.update(
-        date=date,
+        date=_date_filter,
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
-        money=money,
-        number=number,
+        money=_money_filter,
+        number=_number_filter,
     )
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, text_direction=text_direction, get_locale=get_locale

@@ -49,7 +49,7 @@ def index():
                            overview=queries.cached_year_overview(
                                year, members.dues_members(), list(MemberCategory),
                                members.register_version),
-                           category_names=MemberCategory.labels())
+                           category_names=MemberCategory.names())
 
 
 @bp.route("/payments/new", methods=["GET", "POST"])
@@ -187,7 +187,7 @@ def imports():
     page = page_number(request.args.get("page"))
     pagination, open_lines = queries.imports_page(current_user, page)
     return render_template("dues/imports.html", pagination=pagination, open_lines=open_lines,
-                           kinds=BankFileKind.labels())
+                           kinds=BankFileKind.names())
 
 
 @bp.route("/import/example.csv")
@@ -215,10 +215,10 @@ def _render_import(dues_import, *, forms_by_line=None, confirm=None, status=200)
         "dues/import_detail.html", dues_import=dues_import,
         payments=[(payment, payers.get(payment.member_id)) for payment in payments],
         reversed_ids=queries.reversed_payment_ids([p.id for p in payments]),
-        lines=lines, reasons=LineReason.labels(), resolutions=LineResolution.labels(),
+        lines=lines, reasons=LineReason.names(), resolutions=LineResolution.names(),
         assign_forms={line.id: forms_by_line.get(line.id) or forms.AssignLineForm(
             prefix=f"line-{line.id}") for line in lines if line.resolved_at is None},
-        confirm=confirm or forms.ConfirmForm(), kinds=BankFileKind.labels()), status
+        confirm=confirm or forms.ConfirmForm(), kinds=BankFileKind.names()), status
 
 
 def _import_and_line(import_id: int, line_id: int):

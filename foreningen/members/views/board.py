@@ -81,7 +81,7 @@ def register():
                            pagination=pagination,
                            counts=queries.counts(_actor()), voting=_voting(),
                            erasures=queries.erasure_requests(_actor()),
-                           categories=MemberCategory.labels(), statuses=MemberStatus.labels())
+                           categories=MemberCategory.names(), statuses=MemberStatus.names())
     if f.q and f.q.strip() and request.method == "GET":
         # A search reads people's data: recorded (how many found, never the words).
         services.record_search(_actor(), pagination.total)
@@ -119,8 +119,8 @@ def _render_member(page: queries.MemberPage, *, status_form=None, revealed=False
         status_form = _status_form(member)
     return render_template(
         "members/member.html", page=page, member=member, status_form=status_form,
-        revealed=revealed, voting=_voting(), payment_methods=dues.PaymentMethod.labels(),
-        categories=MemberCategory.labels(), statuses=MemberStatus.labels())
+        revealed=revealed, voting=_voting(), payment_methods=dues.PaymentMethod.names(),
+        categories=MemberCategory.names(), statuses=MemberStatus.names())
 
 
 def _status_form(member: Member) -> forms.StatusChangeForm:
@@ -281,7 +281,7 @@ def applications():
     return render_template("members/applications.html",
                            pagination=queries.applications_page(_actor(), _page()),
                            form=forms.ApproveSelectedForm(),
-                           voting=_voting(), categories=MemberCategory.labels())
+                           voting=_voting(), categories=MemberCategory.names())
 
 
 @bp.route("/applications/approve", methods=["POST"])
@@ -354,4 +354,4 @@ def decline(member_id: int):
                 "your reason.", name=member.name), "success")
         return redirect(url_for("members.applications"))
     return render_template("members/decline.html", member=member, form=form,
-                           categories=MemberCategory.labels())
+                           categories=MemberCategory.names())

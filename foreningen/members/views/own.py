@@ -82,9 +82,9 @@ def own_record(view):
 
 
 def _labels() -> dict:
-    return {"status_labels": MemberStatus.labels(), "category_labels": MemberCategory.labels(),
-            "purpose_names": ConsentPurpose.labels(), "action_labels": ACTION_LABELS,
-            "detail_labels": DETAIL_LABELS, "role_names": Role.labels()}
+    return {"status_labels": MemberStatus.names(), "category_labels": MemberCategory.names(),
+            "purpose_names": ConsentPurpose.names(), "action_labels": ACTION_LABELS,
+            "detail_labels": DETAIL_LABELS, "role_names": Role.names()}
 
 
 @bp.route("/")
