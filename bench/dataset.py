@@ -28,6 +28,8 @@ DATA = ROOT / "bench" / ".data"
 RUN_DATABASE = "foreningen_bench"
 BOARD = "styrelse@example.org"
 ADMIN = "admin@example.org"
+COORDINATOR = "samordnare@example.org"
+SUPPORTERS = 3_000  # stödpersoner with their readiness and a year of supervision
 BANK_LINES = 5000
 
 
@@ -44,7 +46,8 @@ def cache_key(members: int) -> str:
 
     digest = hashlib.sha256()
     package = ROOT / "foreningen"
-    for path in sorted([package / "demo.py", package / "core" / "db.py",
+    for path in sorted([package / "demo.py", package / "demo_supporters.py",
+                        package / "core" / "db.py",
                         *package.glob("*/models.py"),
                         *(ROOT / "migrations" / "versions").glob("*.py")]):
         digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
@@ -127,6 +130,7 @@ def build_here(url: str, members: int) -> dict:
     from foreningen.accounts.queries import user_by_email
     from foreningen.core.extensions import db
     from foreningen.members.models import Member
+    from foreningen.supporters.models import Supporter
     from foreningen.municipalities.queries import by_code
 
     field_key = Fernet.generate_key().decode()
@@ -136,10 +140,10 @@ def build_here(url: str, members: int) -> dict:
                       "MAIL_SERVER": "", "LOG_LEVEL": "WARNING"})
     with app.app_context():
         upgrade()
-        demo.load(members=members)
+        demo.load(members=members, supporters=SUPPORTERS)
         db.session.commit()
         totp = {}
-        for email in (BOARD, ADMIN):
+        for email in (BOARD, ADMIN, COORDINATOR):
             user = user_by_email(email)
             secret = accounts.begin_totp(user)
             recovery = accounts.confirm_totp(user, pyotp.TOTP(secret).now())
@@ -156,7 +160,10 @@ def build_here(url: str, members: int) -> dict:
         facts = {"members": db.session.scalar(select(func.count(Member.id))),
                  "field_key": field_key, "totp": totp, "member_id": middle.id,
                  "name": middle.last_name[:4].lower(), "municipality_id": by_code("1480").id,
-                 "references": references}
+                 "references": references,
+                 "supporter_id": db.session.scalar(
+                     select(Supporter.id).where(Supporter.stage == "active")
+                     .order_by(Supporter.id).offset(SUPPORTERS // 2).limit(1))}
         dialect = db.engine.dialect.name
         db.session.remove()
         db.engine.dispose()

@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench import dataset, report, server, wrk
-from bench.dataset import ADMIN, BOARD, ROOT
+from bench.dataset import ADMIN, BOARD, COORDINATOR, ROOT
 
 GROWTH_SIZES = (3_000, 30_000, 300_000)
 PASSWORD = "demo-forening-2026"  # foreningen.demo.DEMO_PASSWORD, public on purpose
@@ -55,7 +55,12 @@ def pages(facts: dict, members: int, year: int) -> list[tuple[str, str, str | No
             ("applications", "/members/applications", BOARD),
             ("dues overview", f"/dues/?year={year}", BOARD),
             ("audit log", "/admin/audit", ADMIN),
-            ("admin users", "/admin/users", ADMIN)]
+            ("admin users", "/admin/users", ADMIN),
+            ("supporters pipeline", "/supporters/", COORDINATOR),
+            ("supporters active", "/supporters/?stage=active&sort=changed", COORDINATOR),
+            ("supporters attention", "/supporters/attention", COORDINATOR),
+            ("supporter page", f"/supporters/{facts['supporter_id']}", COORDINATOR),
+            ("supporters training", "/supporters/training", COORDINATOR)]
 
 
 class Sessions:

@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import insert, inspect, select, text
 
+from foreningen import demo_supporters
 from foreningen.accounts import services as accounts
 from foreningen.accounts.queries import has_accounts, user_by_email
 from foreningen.association import queries as association_queries
@@ -55,10 +56,11 @@ ACCOUNTS = [
 ]
 
 
-def load(members: int | None = None) -> dict[str, int]:
-    """Municipalities and accounts when missing; the demo register once (None), or
-    `members` more invented members on every call (for measurements)."""
-    created = {"municipalities": 0, "accounts": 0, "members": 0}
+def load(members: int | None = None, supporters: int | None = None) -> dict[str, int]:
+    """Municipalities and accounts when missing; the demo register and pipeline once
+    (None), or `members` more invented members and `supporters` more stödpersoner on every
+    call (for measurements)."""
+    created = {"municipalities": 0, "accounts": 0, "members": 0, "supporters": 0}
     for code, name in MUNICIPALITIES:
         if by_code(code) is None:
             municipalities.create(code, name)
@@ -74,8 +76,11 @@ def load(members: int | None = None) -> dict[str, int]:
     if members is None:
         if db.session.scalar(select(Member.id).limit(1)) is None:
             created["members"] = add_members(DEMO_MEMBERS) + _members_for_accounts()
+        created["supporters"] = demo_supporters.load()
     elif members > 0:
         created["members"] = add_members(members)
+    if supporters:
+        created["supporters"] = demo_supporters.add_many(supporters)
     if created["members"]:
         db.session.flush()
         members_service.compact_tally()
@@ -135,7 +140,8 @@ def summary(created: dict[str, int] | None) -> str:
     else:
         head = (f"Demo data: {created['municipalities']} municipalities and "
                 f"{created['accounts']} accounts added; "
-                f"{created.get('members', 0)} members added to the register.")
+                f"{created.get('members', 0)} members added to the register, "
+                f"{created.get('supporters', 0)} support persons to the pipeline.")
     lines = [head, "", f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {email:32} {', '.join(roles)}" for email, _, roles, _ in ACCOUNTS]
     return "\n".join(lines)
@@ -361,7 +367,9 @@ def _members_for_accounts() -> int:
 @click.option("--members", type=click.IntRange(min=1), default=None,
               help="Add this many invented members every time (for measurements); without "
                    "it a demo register of a few hundred is added once.")
-def demo_data(if_empty, members):
+@click.option("--supporters", type=click.IntRange(min=1), default=None,
+              help="Add this many invented stödpersoner every time (for measurements).")
+def demo_data(if_empty, members, supporters):
     """Load realistic Swedish demo data: municipalities, one account per role, members."""
     if current_app.config["PRODUCTION"]:
         # Eight accounts with a published password, one of them an administrator.
@@ -371,7 +379,7 @@ def demo_data(if_empty, members):
     if if_empty and has_accounts():
         click.echo(summary(None))
         return
-    created = load(members=members)
+    created = load(members=members, supporters=supporters)
     db.session.commit()
     click.echo(summary(created))
 

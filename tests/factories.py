@@ -28,6 +28,7 @@ from foreningen.core.extensions import db
 from foreningen.core.outbox import OutboxMessage
 from foreningen.dues import services as dues
 from foreningen.dues.models import DuesImport, DuesPayment
+from foreningen.members import queries as member_queries
 from foreningen.members import services as members
 from foreningen.members.models import Member, MemberNumber, MemberStatus, MemberStatusChange
 from foreningen.municipalities import services as municipalities
@@ -298,3 +299,89 @@ def _payment_values(row: DuesPayment) -> SimpleNamespace:
                            amount_ore=row.amount_ore, paid_on=row.paid_on, method=row.method,
                            bank_transaction_id=row.bank_transaction_id,
                            import_id=row.import_id, note=row.note)
+
+
+# --- stödpersoner -------------------------------------------------------------------------
+
+SUPPORTER_ANSWERS = {
+    "placement_types": ["foster_family"], "legal_bases": ["lvu"], "child_age": 7,
+    "years_since": 4, "child_came_home": "partly", "area": None, "gender": None,
+    "meets_in_person": True, "meets_by_phone": True, "meets_by_video": False,
+    "weekday_daytime": False, "evenings": True, "weekends": True,
+    "offer": "I know what the first weeks are like and I listen.",
+}
+# The way through the pipeline to each stage, as coordinators move people.
+_PATH = {"applied": [], "interview_booked": ["interview_booked"],
+         "interviewed": ["interviewed"], "in_training": ["interviewed", "in_training"],
+         "approved": ["interviewed", "in_training", "approved"],
+         "active": ["interviewed", "in_training", "approved", "active"],
+         "paused": ["interviewed", "in_training", "approved", "active", "paused"],
+         "ended": ["ended"]}
+
+
+def supporter(app, stage: str = "applied", *, account=None, display_name=None,
+              languages=("sv",), municipality_id=None, **answers) -> SimpleNamespace:
+    """A stödperson the way the portal gets there: an active member (member()) applies
+    (supporters.services.apply), then a coordinator moves them stage by stage to `stage`."""
+    from foreningen.accounts import queries as account_queries
+    from foreningen.supporters import services as supporters
+
+    account = account or user(app, ["member"])
+    row = member(app, account=account, municipality_id=municipality_id)
+    with app.test_request_context(method="POST"):
+        person = account_queries.user(account.id)
+        values = {**SUPPORTER_ANSWERS, **answers,
+                  "display_name": display_name or person.display_name.split(" ")[0],
+                  "languages": list(languages),
+                  "municipality_id": municipality_id or row.municipality_id}
+        record = supporters.apply(person, member_queries.own_member(account.id), values)
+        for step in _PATH[stage]:
+            supporters.move(record, step, None, note="Ended by the test" if step == "ended"
+                            else None, interview_on=clock.today())
+        db.session.commit()
+        return SimpleNamespace(id=record.id, user_id=account.id, account=account,
+                               member_id=row.id, display_name=record.display_name,
+                               stage=record.stage)
+
+
+def training_module(app, name: str = "Grundutbildning", *, validity_months=None,
+                    required=True) -> int:
+    from foreningen.supporters import services as supporters
+
+    with app.test_request_context(method="POST"):
+        requirement = supporters.add_requirement("training", None, name=name, required=required,
+                                                 validity_months=validity_months)
+        db.session.commit()
+        return requirement.id
+
+
+def completion(app, supporter_id: int, requirement_id: int, completed_on: date,
+               *, document_dated_on: date | None = None) -> int:
+    """A completion recorded on a past day (the services record today's sessions; a test
+    of expiry needs older ones), with the expiry its requirement gives."""
+    from foreningen.supporters.models import Completion, Requirement
+    from foreningen.supporters.readiness import add_months
+
+    with app.app_context():
+        requirement = db.session.get(Requirement, requirement_id)
+        start = document_dated_on or completed_on
+        row = Completion(supporter_id=supporter_id, requirement_id=requirement_id,
+                         completed_on=completed_on, document_dated_on=document_dated_on,
+                         expires_on=add_months(start, requirement.validity_months)
+                         if requirement.validity_months else None)
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def ready_supporter(app, stage: str = "active", **values) -> SimpleNamespace:
+    """A stödperson with every requirement in force done today: ready."""
+    from foreningen.supporters import queries
+
+    made = supporter(app, stage, **values)
+    with app.app_context():  # read first: a context's session is rolled back as it closes
+        requirements = [(r.id, r.kind) for r in queries.current_requirements()]
+    for requirement_id, kind in requirements:
+        completion(app, made.id, requirement_id, clock.today(),
+                   document_dated_on=clock.today() if kind == "record_check" else None)
+    return made

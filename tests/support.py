@@ -267,3 +267,52 @@ def csrf_token(client, url: str = "/auth/sign-in") -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+# --- races: real threads against an app of their own (PostgreSQL) -------------------------
+
+@contextmanager
+def racing_app(tmp_path, name: str, smtp_port: int):
+    """An app on a scratch database of its own: threads cannot share the rolled-back
+    transaction of the `db` fixture. Deferred jobs run after each answer, as in production
+    they run right after."""
+    from flask_migrate import upgrade
+
+    from foreningen import create_app
+    from foreningen.core.extensions import db
+
+    app = create_app(base_config(scratch_database(tmp_path, name), smtp_port))
+    app.test_client_class = ClosingClient
+    with app.app_context():
+        upgrade()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def signed_in(app, user):
+    """A client of `app` signed in as `user` (a factories.user result), in English."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert submit(client, "/auth/sign-in", {"email": user.email,
+                                            "password": user.password}).status_code == 302
+    return client
+
+
+def at_once(*requests):
+    """Run the requests in threads that start together; their responses, in order."""
+    barrier = threading.Barrier(len(requests))
+    answers = [None] * len(requests)
+
+    def run(n, request):
+        barrier.wait(timeout=10)
+        answers[n] = request()
+
+    threads = [threading.Thread(target=run, args=(n, r)) for n, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers

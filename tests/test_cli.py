@@ -160,17 +160,22 @@ def test_demo_data_creates_one_account_per_role_and_is_idempotent(app, db, runne
     first = invoke(runner, "demo-data")
     assert "8 municipalities and 8 accounts added" in first.output
     with app.app_context():
-        emails = sorted(_db.session.scalars(select(User.email)))
+        # The demo accounts have the password; the demo stödpersoner drawn from the register
+        # have accounts too, invited ones (without a password).
+        emails = sorted(_db.session.scalars(select(User.email).where(
+            User.password_hash.is_not(None))))
+        accounts = _db.session.scalar(select(func.count(User.id)))
         codes = sorted(_db.session.scalars(select(Municipality.code)))
         roles = set().union(*(u.role_names for u in _db.session.scalars(select(User))))
-    assert emails == DEMO_EMAILS and len(emails) == 8
+    assert emails == DEMO_EMAILS and len(emails) == 8 and accounts == 8 + 40
     assert codes == sorted(code for code, _ in demo.MUNICIPALITIES)
     assert roles == {"admin", "board", "coordinator", "supporter", "parent", "member",
                      "reviewer", "social_worker"}
 
     second = invoke(runner, "demo-data")
     assert "0 municipalities and 0 accounts added" in second.output
-    assert count(app, db, select(func.count(User.id))) == 8
+    assert "0 support persons" in second.output
+    assert count(app, db, select(func.count(User.id))) == accounts
     assert count(app, db, select(func.count(Municipality.id))) == 8
 
     assert signs_in(client, "granskare@example.org", demo.DEMO_PASSWORD)
@@ -195,7 +200,7 @@ def test_demo_data_if_empty_skips_when_there_are_accounts(app, db, runner, make_
 def test_demo_data_if_empty_loads_into_an_empty_database(app, db, runner):
     result = invoke(runner, "demo-data", "--if-empty")
     assert "8 accounts added" in result.output
-    assert count(app, db, select(func.count(User.id))) == 8
+    assert count(app, db, select(func.count(User.id))) == 8 + 40
 
 
 # --- outbox send --------------------------------------------------------------------------

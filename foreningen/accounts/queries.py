@@ -24,6 +24,19 @@ def display_names(user_ids) -> dict[int, str]:
                                    .where(User.id.in_(user_ids))).all())
 
 
+def names_subquery():
+    """(id, display_name) of every account, to join where a list of people shows names."""
+    return select(User.id, User.display_name).subquery("account_names")
+
+
+def ids_named(term: str):
+    """A select of the ids of accounts whose name or email holds `term` (for another
+    feature's search over its own people)."""
+    term = term.strip().lower()
+    return select(User.id).where(or_(User.email.contains(term, autoescape=True),
+                                     User.display_name.icontains(term, autoescape=True)))
+
+
 def is_disabled(*, user_id: int | None = None, email: str | None = None) -> bool:
     """Whether the account (by id, or else by email) exists and is disabled."""
     account = user(user_id) if user_id else user_by_email(email or "")
@@ -90,6 +103,14 @@ def emails_and_roles(user_ids) -> dict[int, tuple[str, set[str]]]:
     users = db.session.scalars(select(User).options(selectinload(User.roles))
                                .where(User.id.in_(user_ids)))
     return {user.id: (user.email, user.role_names) for user in users}
+
+
+def emails_with_role(role: str) -> list[tuple[str, str]]:
+    """(email, locale) of every active account with the role: who a feature tells."""
+    return list(db.session.execute(
+        select(User.email, User.locale).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == str(role), User.disabled_at.is_(None))
+        .order_by(User.email)).all())
 
 
 def ids_by_email(email: str, unless_role=()):

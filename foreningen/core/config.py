@@ -135,6 +135,12 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "RETENTION_LEFT_MONTHS": _int("RETENTION_LEFT_MONTHS", 24),
         "RETENTION_UNCONFIRMED_DAYS": _int("RETENTION_UNCONFIRMED_DAYS", 30),
         "RETENTION_PAYMENT_YEARS": _int("RETENTION_PAYMENT_YEARS", 7),
+        # Stödpersoner: an item is "expiring" this many days before it lapses; ended
+        # stödpersoner's answers are deleted this many months after they ended.
+        "SUPPORTER_RENEWAL_DAYS": _int("SUPPORTER_RENEWAL_DAYS", 60),
+        # A stödperson approved or active this long without supervision is flagged.
+        "SUPERVISION_MAX_DAYS": _int("SUPERVISION_MAX_DAYS", 60),
+        "RETENTION_SUPPORTER_ENDED_MONTHS": _int("RETENTION_SUPPORTER_ENDED_MONTHS", 24),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_HOPS": _int("PROXY_HOPS", 0),

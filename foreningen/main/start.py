@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
+from foreningen.core import clock
 from foreningen.core.security import Role
+from foreningen.supporters import queries as supporters
 
 ROLE_DESCRIPTIONS = {
     Role.MEMBER: _l("You are a member of the association."),
@@ -28,8 +30,8 @@ ROLE_DESCRIPTIONS = {
 COMING = {
     Role.PARENT: _l("Coming to the portal: asking for a support person, following your request "
                     "and seeing your meetings. Until then, contact the association (below)."),
-    Role.SUPPORTER: _l("Coming to the portal: your readiness and training, the parents you "
-                       "support and the log of your meetings and fees."),
+    Role.SUPPORTER: _l("Coming to the portal: the parents you support and the log of your "
+                       "meetings and fees."),
     Role.COORDINATOR: _l("Coming to the portal: the queue of requests, matching and "
                          "follow-up."),
     Role.REVIEWER: _l("Coming to the portal: the fee claims of your municipality and its "
@@ -46,6 +48,7 @@ class Section:
     description: str
     links: list[tuple[str, str]] = field(default_factory=list)
     coming: str | None = None
+    notice: str | None = None
 
 
 def _links(role: Role) -> list[tuple[str, str]]:
@@ -54,25 +57,49 @@ def _links(role: Role) -> list[tuple[str, str]]:
             (_l("Users"), url_for("admin.users")),
             (_l("Municipalities"), url_for("admin.municipalities")),
             (_l("Audit log"), url_for("admin.audit_log")),
+            (_l("Readiness requirements"), url_for("supporters.requirements")),
         ]
     if role is Role.BOARD:
         return [
             (_l("Member register"), url_for("members.register")),
             (_l("Applications"), url_for("members.applications")),
             (_l("Dues"), url_for("dues.index")),
+            (_l("Support persons"), url_for("supporters.pipeline")),
             (_l("The association's details"), url_for("association.settings")),
             (_l("Audit log"), url_for("admin.audit_log")),
         ]
     if role is Role.COORDINATOR:
-        return [(_l("Member register"), url_for("members.register"))]
+        return [
+            (_l("Support persons"), url_for("supporters.pipeline")),
+            (_l("Support persons who need attention"), url_for("supporters.attention")),
+            (_l("Record training"), url_for("supporters.training")),
+            (_l("Readiness requirements"), url_for("supporters.requirements")),
+            (_l("Member register"), url_for("members.register")),
+        ]
+    if role is Role.SUPPORTER:
+        return [(_l("My support person page"), url_for("supporter.index"))]
     if role is Role.MEMBER:
-        return [(_l("My membership"), url_for("membership.index"))]
+        return [(_l("My membership"), url_for("membership.index")),
+                (_l("Support persons"), url_for("supporter.index"))]
     return []
 
 
+def _supporter_notice(user) -> str | None:
+    """Something the stödperson must renew or do, said without detail (the page says it)."""
+    readiness = supporters.own_readiness(user, clock.today(),
+                                         current_app.config["SUPPORTER_RENEWAL_DAYS"])
+    if readiness is not None and readiness.to_do:
+        return _l("Something in your support person profile needs doing or renewing.")
+    return None
+
+
 def sections_for(user) -> list[Section]:
-    return [
+    sections = [
         Section(str(role), role.label, ROLE_DESCRIPTIONS[role], _links(role), COMING.get(role))
         for role in Role
         if str(role) in user.role_names
     ]
+    for section in sections:
+        if section.role == Role.SUPPORTER:
+            section.notice = _supporter_notice(user)
+    return sections

@@ -7,7 +7,6 @@ protected identity arrive without address or phone (see queries.EXPORT_COLUMNS).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date, datetime, time
@@ -18,23 +17,16 @@ import xlsxwriter
 from flask_babel import gettext as _
 
 from foreningen.core import audit
+from foreningen.core.spreadsheet import CSV_CONTENT_TYPE, neutralise
 from foreningen.members.models import MemberCategory, MemberStatus
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": CSV_CONTENT_TYPE,
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 MONEY, DATE = "money", "date"
 # Control characters that the XLSX format cannot hold.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
-
-
-def neutralise(value):
-    """Text that a spreadsheet would run as a formula is made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _kronor(ore: int | None) -> Decimal | None:
@@ -71,37 +63,6 @@ def table(rows, year: int, voting: set[str]):
         row.street_address or "", row.postal_code or "", row.city or "", row.phone or "",
     ] for row in rows)
     return headers, values
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")  # a decimal comma, as Swedish Excel reads
-    return neutralise(value)
-
-
-def csv_chunks(headers, values, rows_per_chunk: int = 500):
-    """As Excel in Sweden opens it with a double click: semicolons between the columns,
-    decimal commas, and UTF-8 with a byte order mark so that å, ä and ö read right (the
-    bank import reads the same). Written `rows_per_chunk` rows at a time, for streaming."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    out.write("\ufeff")
-    writer.writerow([neutralise(title) for title, _kind in headers])
-    for n, row in enumerate(values, start=1):
-        writer.writerow([_csv_value(v) for v in row])
-        if n % rows_per_chunk == 0:
-            yield out.getvalue().encode("utf-8")
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue().encode("utf-8")
-
-
-def to_csv(headers, values) -> bytes:
-    return b"".join(csv_chunks(headers, values))
 
 
 def to_xlsx(headers, values, title: str) -> bytes:

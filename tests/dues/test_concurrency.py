@@ -5,18 +5,15 @@ reversed once; the other request is told so, and nothing is half-written."""
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from foreningen import create_app
 from foreningen.core.extensions import db
 from foreningen.dues.models import DuesImport, DuesPayment
-from tests import factories
+from tests import factories, support
 from tests.dues import make_member
-from tests.support import base_config, csrf_token, forms_in, postgres_url, scratch_database, submit
+from tests.support import at_once, csrf_token, forms_in, postgres_url, signed_in
 
 pytestmark = pytest.mark.skipif(not postgres_url(), reason="concurrency is proven on PostgreSQL")
 ROUNDS = 5
@@ -24,38 +21,8 @@ ROUNDS = 5
 
 @pytest.fixture(scope="module")
 def racing_app(tmp_path_factory, smtp):
-    app = create_app(base_config(scratch_database(tmp_path_factory.mktemp("race"), "race"),
-                                 smtp[1]))
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert submit(client, "/auth/sign-in", {"email": user.email,
-                                            "password": user.password}).status_code == 302
-    return client
-
-
-def at_once(*requests):
-    """Run the requests in threads that start together; their responses, in order."""
-    barrier = threading.Barrier(len(requests))
-    answers = [None] * len(requests)
-
-    def run(n, request):
-        barrier.wait(timeout=10)
-        answers[n] = request()
-
-    threads = [threading.Thread(target=run, args=(n, r)) for n, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
+    with support.racing_app(tmp_path_factory.mktemp("race"), "race", smtp[1]) as app:
+        yield app
 
 
 def count(app, model, *where) -> int:

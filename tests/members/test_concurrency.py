@@ -5,27 +5,16 @@ other is told by mail that the address is known; never a 500."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from foreningen import create_app
 from foreningen.core.audit import AuditEvent
 from foreningen.core.extensions import db
 from foreningen.core.jobs import Job
 from foreningen.core.outbox import OutboxMessage
 from foreningen.members.models import Member, MemberStatusChange
-from tests import factories
-from tests.support import (
-    ClosingClient,
-    base_config,
-    csrf_token,
-    postgres_url,
-    scratch_database,
-    submit,
-)
+from tests import factories, support
+from tests.support import at_once, csrf_token, postgres_url, signed_in
 
 pytestmark = pytest.mark.skipif(not postgres_url(), reason="concurrency is proven on PostgreSQL")
 ROUNDS = 50
@@ -33,30 +22,8 @@ ROUNDS = 50
 
 @pytest.fixture(scope="module")
 def racing_app(tmp_path_factory, smtp):
-    app = create_app(base_config(scratch_database(tmp_path_factory.mktemp("race"), "mrace"),
-                                 smtp[1]))
-    app.test_client_class = ClosingClient  # deferred jobs run after each answer, at once
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-def at_once(*requests):
-    barrier = threading.Barrier(len(requests))
-    answers = [None] * len(requests)
-
-    def run(n, request):
-        barrier.wait(timeout=10)
-        answers[n] = request()
-
-    threads = [threading.Thread(target=run, args=(n, r)) for n, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
+    with support.racing_app(tmp_path_factory.mktemp("race"), "mrace", smtp[1]) as app:
+        yield app
 
 
 def scalar(app, stmt):
@@ -71,14 +38,6 @@ def scalar_rows(app, stmt):
         rows = list(db.session.execute(stmt))
         db.session.remove()
         return rows
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert submit(client, "/auth/sign-in", {"email": user.email,
-                                            "password": user.password}).status_code == 302
-    return client
 
 
 def test_one_application_approved_twice_at_once(racing_app):

@@ -65,6 +65,9 @@ REGISTER_READERS = only("board", "coordinator")
 BOARD = only("board")
 ADMIN = only("admin")
 AUDIT_READERS = only("admin", "board")
+COORDINATOR = only("coordinator")
+PIPELINE_READERS = only("board", "coordinator")
+REQUIREMENT_KEEPERS = only("coordinator", "admin")
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,39 @@ ACCESS = _table(
     ("association.settings", "POST", BOARD),
     ("association.publish_notice", "GET", BOARD),
     ("association.publish_notice", "POST", BOARD),
+
+    # supporter: a stödperson's own pages (applying takes the member role)
+    ("supporter.index", "GET", SIGNED_IN),
+    ("supporter.apply", "GET", only("member")),
+    ("supporter.apply", "POST", only("member")),
+    ("supporter.profile", "GET", SIGNED_IN),
+    ("supporter.profile", "POST", SIGNED_IN),
+    ("supporter.sign_pledge", "POST", SIGNED_IN),
+    ("supporter.availability", "GET", SIGNED_IN),
+    ("supporter.capacity", "POST", SIGNED_IN),
+    ("supporter.pause", "POST", SIGNED_IN),
+    ("supporter.resume", "POST", SIGNED_IN),
+    ("supporter.conflicts", "POST", SIGNED_IN),
+    ("supporter.payout", "GET", SIGNED_IN),
+    ("supporter.payout", "POST", SIGNED_IN),
+
+    # supporters: the pipeline, read by the board, run by the coordinators
+    ("supporters.pipeline", "GET", PIPELINE_READERS),
+    ("supporters.move_selected", "POST", COORDINATOR),
+    ("supporters.supporter", "GET", PIPELINE_READERS, ALL),
+    ("supporters.move", "POST", COORDINATOR, ALL),
+    ("supporters.record_check", "POST", COORDINATOR, ALL),
+    ("supporters.training", "GET", COORDINATOR),
+    ("supporters.training", "POST", COORDINATOR),
+    ("supporters.attention", "GET", PIPELINE_READERS),
+    ("supporters.supervision", "GET", COORDINATOR),
+    ("supporters.supervision", "POST", COORDINATOR),
+    ("supporters.supervision_export", "GET", COORDINATOR),
+    ("supporters.requirements", "GET", REQUIREMENT_KEEPERS),
+    ("supporters.requirements", "POST", REQUIREMENT_KEEPERS),
+    ("supporters.requirement", "GET", REQUIREMENT_KEEPERS, ALL),
+    ("supporters.requirement", "POST", REQUIREMENT_KEEPERS, ALL),
+    ("supporters.retire_requirement", "POST", REQUIREMENT_KEEPERS, ALL),
 
     # admin: accounts and kommuner for administrators; the audit log also for the board
     ("admin.users", "GET", ADMIN),

@@ -53,7 +53,8 @@ CSRF_REFUSAL = "open too long"
 # usual one (approve it, erase it) and so get one of their own.
 OBJECT_OF_ARGUMENT = {"member_id": "member", "user_id": "account",
                       "import_id": "dues_import", "municipality_id": "municipality",
-                      "line_id": "import_line", "payment_id": "payment"}
+                      "line_id": "import_line", "payment_id": "payment",
+                      "supporter_id": "supporter", "requirement_id": "requirement"}
 OBJECT_OF_ENDPOINT = {"members.approve": "applicant", "members.decline": "applicant",
                       "members.erase": "member_to_erase"}
 # Path arguments that name no object: every value the route knows, or a link that is dead.
@@ -154,6 +155,8 @@ def make_objects(app, owner) -> dict[str, int]:
         "dues_import": import_id,
         "import_line": line_id,
         "payment": payment_id,
+        "supporter": factories.supporter(app, "interviewed").id,
+        "requirement": factories.training_module(app, "Matrisens modul"),
     }
 
 

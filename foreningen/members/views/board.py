@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from foreningen.core import clock
+from foreningen.core import clock, spreadsheet
 from foreningen.core.extensions import db
 from foreningen.core.forms import EmptyForm, choices, page_number
 from foreningen.core.security import Role, authorize, refuse_unless, requires
@@ -103,7 +103,7 @@ def export(fmt: str):
     exports.record_export(fmt, queries.register_count(actor, f))
     db.session.commit()
     if fmt == "csv":
-        body = stream_with_context(exports.csv_chunks(headers, values))
+        body = stream_with_context(spreadsheet.csv_chunks(headers, values))
     else:
         body = exports.to_xlsx(headers, values, _("Members"))
     filename = f"members-{clock.today().isoformat()}.{fmt}"

@@ -28,13 +28,14 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from foreningen.accounts import services as accounts
-from foreningen.core import clock, privacy
+from foreningen.core import audit, clock, privacy
 from foreningen.core.extensions import db
 from foreningen.core.forms import EmptyForm, LanguageForm
 from foreningen.core.security import Role
 from foreningen.members import forms, queries, services
 from foreningen.members.models import CURRENT_STATUSES, ConsentPurpose, MemberCategory, MemberStatus
 from foreningen.municipalities.queries import all_municipalities
+from foreningen.supporters import queries as supporters
 
 bp = Blueprint("membership", __name__, url_prefix="/membership")
 
@@ -84,7 +85,8 @@ def own_record(view):
 def _labels() -> dict:
     return {"status_labels": MemberStatus.names(), "category_labels": MemberCategory.names(),
             "purpose_names": ConsentPurpose.names(), "action_labels": ACTION_LABELS,
-            "detail_labels": DETAIL_LABELS, "role_names": Role.names()}
+            "detail_labels": DETAIL_LABELS, "role_names": Role.names(),
+            "every_action": audit.ACTIONS, "stage_names": supporters.stage_names()}
 
 
 @bp.route("/")

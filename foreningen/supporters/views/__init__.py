@@ -1,0 +1,1 @@
+"""The stödpersoner's pages, one module per audience."""
