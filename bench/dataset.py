@@ -130,8 +130,8 @@ def build_here(url: str, members: int) -> dict:
     from foreningen.accounts.queries import user_by_email
     from foreningen.core.extensions import db
     from foreningen.members.models import Member
-    from foreningen.supporters.models import Supporter
     from foreningen.municipalities.queries import by_code
+    from foreningen.supporters.models import Supporter
 
     field_key = Fernet.generate_key().decode()
     app = create_app({"ENV_NAME": "development", "TESTING": True,
