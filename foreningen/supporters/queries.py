@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import case, func, or_, select, text
+from sqlalchemy import case, false, func, or_, select, text
 from sqlalchemy.orm import load_only
 
 from foreningen.accounts import queries as accounts
@@ -26,7 +26,7 @@ from foreningen.supporters.models import (
     Supporter,
     SupporterLanguage,
 )
-from foreningen.supporters.readiness import Done, Need, Readiness, assess
+from foreningen.supporters.readiness import Done, Need, Readiness, assess, problems
 
 PER_PAGE = 50
 COLUMN_SIZE = 8  # people shown in each column of the pipeline board
@@ -319,20 +319,43 @@ class Attention:
 SUPERVISED = (Stage.APPROVED, Stage.ACTIVE)
 
 
+def _with_problems(wanted: list[Need], today: date, window_days: int):
+    """A select of the watched people who lack a required item valid beyond the renewal
+    window: counted by the database, so that only their completions are read (most people
+    have everything and are never looked at one by one)."""
+    required = [n for n in wanted if n.required]
+    if not required:
+        return select(Supporter.id).where(false())
+    counts_for = or_(*[
+        (Completion.requirement_id == n.requirement_id) if n.version_bound
+        else (Requirement.key == n.key) for n in required])
+    lasting = or_(Completion.expires_on.is_(None),
+                  Completion.expires_on > today + timedelta(days=window_days))
+    fine = (select(Completion.supporter_id)
+            .join(Requirement, Requirement.id == Completion.requirement_id)
+            .where(counts_for, lasting)
+            .group_by(Completion.supporter_id)
+            .having(func.count(func.distinct(Requirement.key)) == len(required)))
+    return select(Supporter.id).where(Supporter.stage.in_(WATCHED), Supporter.id.not_in(fine))
+
+
 def attention(actor, today: date, window_days: int, supervision_days: int) -> Attention:
-    """Who needs a coordinator's attention: five statements for the whole pipeline."""
+    """Who needs a coordinator's attention: a fixed number of statements for the whole
+    pipeline, and only the completions of those who lack something are read."""
     people = list(db.session.execute(_people(actor).where(Supporter.stage.in_(WATCHED))
                                      .order_by(Supporter.display_name, Supporter.id)))
     wanted = needs()
-    done = _done(select(Supporter.id).where(Supporter.stage.in_(WATCHED)))
+    done = _done(_with_problems(wanted, today, window_days))  # only theirs are read
     found = Attention()
     supervised = last_supervised(SUPERVISED)
+    checked = set(db.session.scalars(_with_problems(wanted, today, window_days)))
+    nothing: list = []
     for person in people:
-        ready = assess(wanted, done.get(person.id, []), today, window_days)
-        required = [item for item in ready.items if item.need.required]
-        expired = [i for i in required if i.state == "expired"]
-        expiring = [i for i in required if i.state == "expiring"]
-        missing = [i for i in required if i.state == "missing"]
+        found_problems = (problems(wanted, done.get(person.id, nothing), today, window_days)
+                          if person.id in checked else nothing)
+        expired = [i for i in found_problems if i.state == "expired"]
+        expiring = [i for i in found_problems if i.state == "expiring"]
+        missing = [i for i in found_problems if i.state == "missing"]
         if expired:
             found.expired.append((person, expired))
         if expiring:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 MISSING = "missing"
 VALID = "valid"
@@ -27,8 +28,10 @@ class Need:
     version_bound: bool = False
 
 
-@dataclass(frozen=True)
-class Done:
+class Done(NamedTuple):
+    """A completion (the longest-lasting of its requirement version): a tuple, as a page
+    reads thousands of them."""
+
     requirement_id: int
     key: str
     completed_on: date
@@ -68,10 +71,8 @@ def _lasting(done: Done) -> tuple:
     return (done.expires_on is None, done.expires_on or date.min, done.completed_on)
 
 
-def assess(needs: Iterable[Need], done: Iterable[Done], today: date,
-           window_days: int) -> Readiness:
-    # The best completion per requirement version and per key, in one pass (a page of
-    # thousands of people calls this once each).
+def _best(done: Iterable[Done]) -> tuple[dict[int, Done], dict[str, Done]]:
+    """The longest-lasting completion per requirement version and per key, in one pass."""
     by_version: dict[int, Done] = {}
     by_key: dict[str, Done] = {}
     for d in done:
@@ -80,19 +81,41 @@ def assess(needs: Iterable[Need], done: Iterable[Done], today: date,
             by_version[d.requirement_id] = d
         if d.key not in by_key or rank > _lasting(by_key[d.key]):
             by_key[d.key] = d
-    items = []
+    return by_version, by_key
+
+
+def _item(need: Need, best: Done | None, today: date, window_days: int) -> Item:
+    if best is None:
+        return Item(need, MISSING)
+    if best.expires_on is None:
+        return Item(need, VALID, best.completed_on)
+    left = (best.expires_on - today).days
+    state = EXPIRED if left <= 0 else EXPIRING if left <= window_days else VALID
+    return Item(need, state, best.completed_on, best.expires_on, left if left > 0 else None)
+
+
+def assess(needs: Iterable[Need], done: Iterable[Done], today: date,
+           window_days: int) -> Readiness:
+    by_version, by_key = _best(done)
+    return Readiness([_item(need, by_version.get(need.requirement_id) if need.version_bound
+                            else by_key.get(need.key), today, window_days) for need in needs])
+
+
+def problems(needs: list[Need], done: Iterable[Done], today: date,
+             window_days: int) -> list[Item]:
+    """The required items not plainly valid (missing, expiring, expired): what a list of
+    thousands of people needs, without building the valid ones."""
+    by_version, by_key = _best(done)
+    found = []
     for need in needs:
+        if not need.required:
+            continue
         best = by_version.get(need.requirement_id) if need.version_bound else by_key.get(need.key)
-        if best is None:
-            items.append(Item(need, MISSING))
-        elif best.expires_on is None:
-            items.append(Item(need, VALID, best.completed_on))
-        else:
-            left = (best.expires_on - today).days
-            state = EXPIRED if left <= 0 else EXPIRING if left <= window_days else VALID
-            items.append(Item(need, state, best.completed_on, best.expires_on,
-                              left if left > 0 else None))
-    return Readiness(items)
+        if best is not None and (best.expires_on is None
+                                 or (best.expires_on - today).days > window_days):
+            continue  # valid: the common case, decided without an Item
+        found.append(_item(need, best, today, window_days))
+    return found
 
 
 def add_months(day: date, months: int) -> date:
