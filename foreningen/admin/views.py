@@ -12,6 +12,7 @@ from foreningen.core import audit
 from foreningen.core.extensions import db
 from foreningen.core.forms import EmptyForm, choices, page_number
 from foreningen.core.security import Role, can, refuse_unless
+from foreningen.core.web import carry_out
 from foreningen.municipalities import queries as municipality_queries
 from foreningen.municipalities import services as municipality_services
 
@@ -156,20 +157,16 @@ def municipality(municipality_id: int | None = None):
     # On POST only what was posted counts: a field left out must not be filled from the
     # database (a missing checkbox would then switch the kommun off).
     form = forms.MunicipalityForm(obj=existing if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            if existing is None:
-                municipality_services.create(form.code.data, form.name.data, form.active.data)
-            else:
-                municipality_services.update(existing, form.code.data, form.name.data,
-                                             form.active.data)
-        except municipality_services.MunicipalityError as exc:
-            db.session.rollback()
-            form.code.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The municipality is saved."), "success")
-            return redirect(url_for("admin.municipalities"))
+    def save():
+        if existing is None:
+            return municipality_services.create(form.code.data, form.name.data,
+                                                form.active.data)
+        return municipality_services.update(existing, form.code.data, form.name.data,
+                                            form.active.data)
+
+    if form.validate_on_submit() and carry_out(save, form.code.errors.append):
+        flash(_("The municipality is saved."), "success")
+        return redirect(url_for("admin.municipalities"))
     return render_template("admin/municipality.html", form=form, existing=existing)
 
 

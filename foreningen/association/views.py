@@ -10,6 +10,7 @@ from flask_login import current_user
 from foreningen.association import forms, queries, services
 from foreningen.core.extensions import db
 from foreningen.core.security import Role, authorize, requires
+from foreningen.core.web import carry_out
 
 bp = Blueprint("association", __name__)
 
@@ -59,17 +60,11 @@ def publish_notice():
     if request.method == "GET" and current is not None:
         form.body_sv.data, form.body_en.data = current.body_sv, current.body_en
         form.body_ar.data = current.body_ar
-    if form.validate_on_submit():
-        try:
-            services.publish_notice(form.version.data, {
+    if form.validate_on_submit() and carry_out(
+            lambda: services.publish_notice(form.version.data, {
                 "sv": form.body_sv.data, "en": form.body_en.data, "ar": form.body_ar.data,
-            }, current_user._get_current_object())
-        except services.AssociationError as exc:
-            db.session.rollback()
-            form.version.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Version %(version)s of the privacy notice is published. New consents "
-                    "are given to it.", version=form.version.data), "success")
-            return redirect(url_for("association.settings"))
+            }, current_user._get_current_object()), form.version.errors.append):
+        flash(_("Version %(version)s of the privacy notice is published. New consents "
+                "are given to it.", version=form.version.data), "success")
+        return redirect(url_for("association.settings"))
     return render_template("association/notice_form.html", form=form, current=current)

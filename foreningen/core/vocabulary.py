@@ -67,3 +67,11 @@ class Language(LabelledEnum):
     UK = "uk", _l("Ukrainian")
     ROM = "rom", _l("Romani")
     SGN = "swl", _l("Swedish Sign Language")
+
+
+def names() -> dict[str, dict[str, str]]:
+    """Every word of the vocabulary in the current locale, translated once (for a page)."""
+    return {"languages": Language.names(), "placements": PlacementType.names(),
+            "bases": LegalBasis.names(), "came_home": ChildCameHome.names(),
+            "meetings": MeetingForm.names(), "times": TimeOfWeek.names(),
+            "genders": Gender.names()}

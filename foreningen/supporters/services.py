@@ -221,15 +221,21 @@ def add_requirement(kind: str, actor, *, name: str | None = None, required: bool
     return requirement
 
 
-def revise_requirement(current: Requirement, actor, *, name: str | None, required: bool,
-                       validity_months: int | None, body: str | None) -> Requirement:
-    """A new version in force from now; the old one is retired, and what was done under it
-    keeps its terms. A new pledge text asks everyone to sign again."""
+def _retire(current: Requirement) -> None:
+    """Out of force from now, if nobody retired it a moment ago (a conditional update:
+    of two coordinators changing it at once, the second is told)."""
     retired = db.session.execute(
         update(Requirement).where(Requirement.id == current.id, Requirement.retired_at.is_(None))
         .values(retired_at=utcnow()).execution_options(synchronize_session=False)).rowcount
     if not retired:
         raise SupporterError("changed")
+
+
+def revise_requirement(current: Requirement, actor, *, name: str | None, required: bool,
+                       validity_months: int | None, body: str | None) -> Requirement:
+    """A new version in force from now; the old one is retired, and what was done under it
+    keeps its terms. A new pledge text asks everyone to sign again."""
+    _retire(current)
     db.session.flush()
     revised = Requirement(key=current.key, version=current.version + 1, kind=current.kind,
                           name=name if current.kind == RequirementKind.TRAINING else None,
@@ -247,11 +253,7 @@ def retire_requirement(current: Requirement, actor) -> None:
     """A training module no longer asked for (the pledge and the extract stay)."""
     if current.kind != RequirementKind.TRAINING:
         raise SupporterError("not_training")
-    retired = db.session.execute(
-        update(Requirement).where(Requirement.id == current.id, Requirement.retired_at.is_(None))
-        .values(retired_at=utcnow()).execution_options(synchronize_session=False)).rowcount
-    if not retired:
-        raise SupporterError("changed")
+    _retire(current)
     audit.record("supporter.requirement_retire", current, actor=actor)
 
 
@@ -260,10 +262,12 @@ def _expiry(requirement: Requirement, start: date) -> date | None:
     return add_months(start, months) if months else None
 
 
-def record_training(supporters: list[Supporter], requirement: Requirement, completed_on: date,
-                    actor) -> int:
-    """One session attended by a whole group: one completion each, all or nothing."""
-    if requirement.kind != RequirementKind.TRAINING:
+def record_training(supporters: list[Supporter], requirement: Requirement | None,
+                    completed_on: date, actor) -> int:
+    """One session attended by a whole group: one completion each, all or nothing. Only a
+    training module in force can be recorded."""
+    if (requirement is None or requirement.kind != RequirementKind.TRAINING
+            or requirement.retired_at is not None):
         raise SupporterError("not_training")
     if not supporters:
         raise SupporterError("nobody")

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from foreningen.accounts import devices, forms, queries, services
 from foreningen.core.extensions import db
+from foreningen.core.web import carry_out
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -34,16 +35,11 @@ def change_password():
     me = _me()
     form = forms.ChangePasswordForm()
     form.email_for_policy = me.email
-    if form.validate_on_submit():
-        try:
-            services.change_password(me, form.current.data, form.password.data)
-        except services.AccountError as exc:
-            db.session.rollback()
-            form.current.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Your password is changed. Other devices have been signed out."), "success")
-            return redirect(url_for("account.index"))
+    if form.validate_on_submit() and carry_out(
+            lambda: services.change_password(me, form.current.data, form.password.data),
+            form.current.errors.append):
+        flash(_("Your password is changed. Other devices have been signed out."), "success")
+        return redirect(url_for("account.index"))
     return render_template("account/password.html", form=form)
 
 
@@ -80,13 +76,7 @@ def new_recovery_codes():
 @login_required
 def disable_totp():
     form = forms.PasswordConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.disable_totp(_me(), form.password.data)
-        except services.AccountError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The second factor is turned off."), "success")
+    if form.validate_on_submit() and carry_out(
+            lambda: services.disable_totp(_me(), form.password.data)):
+        flash(_("The second factor is turned off."), "success")
     return redirect(url_for("account.index"))

@@ -26,6 +26,7 @@ from foreningen.core import clock, spreadsheet
 from foreningen.core.extensions import db
 from foreningen.core.forms import EmptyForm, choices, page_number
 from foreningen.core.security import Role, authorize, refuse_unless, requires
+from foreningen.core.web import carry_out
 from foreningen.dues import queries as dues
 from foreningen.members import exports, forms, queries, services
 from foreningen.members.models import Member, MemberCategory, MemberStatus
@@ -154,18 +155,14 @@ def change_status(member_id: int):
     if member.status == MemberStatus.APPLIED:
         return redirect(url_for("members.member", member_id=member_id))
     form = _status_form(member)
-    if form.validate_on_submit():
-        try:
-            services.change_status(member, form.to_status.data, form.reason.data.strip(),
-                                   _actor(), effective_on=form.effective_on.data)
-        except services.MemberError as exc:
-            db.session.rollback()
-            form.to_status.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The status is now: %(status)s.",
-                    status=MemberStatus(form.to_status.data).label), "success")
-            return redirect(url_for("members.member", member_id=member_id))
+    if form.validate_on_submit() and carry_out(
+            lambda: services.change_status(member, form.to_status.data,
+                                           form.reason.data.strip(), _actor(),
+                                           effective_on=form.effective_on.data),
+            form.to_status.errors.append):
+        flash(_("The status is now: %(status)s.",
+                status=MemberStatus(form.to_status.data).label), "success")
+        return redirect(url_for("members.member", member_id=member_id))
     return _render_member(page, status_form=form)
 
 
@@ -200,16 +197,10 @@ def reveal_contact(member_id: int):
 @requires(Role.BOARD)
 def erase(member_id: int):
     member = _member_or_404(member_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.erase(member, _actor())
-        except services.MemberError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The member's personal data is erased. Payments are kept without a name "
-                    "for the accounting period."), "success")
+    if EmptyForm().validate_on_submit() and carry_out(
+            lambda: services.erase(member, _actor())):
+        flash(_("The member's personal data is erased. Payments are kept without a name "
+                "for the accounting period."), "success")
     return redirect(url_for("members.member", member_id=member_id))
 
 
@@ -326,16 +317,9 @@ def _approval_refusal(ids: list[int]) -> str:
 @requires(Role.BOARD)
 def approve(member_id: int):
     member = _member_or_404(member_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.approve(member, _actor())
-        except services.MemberError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s is now a member and gets an email.", name=member.name),
-                  "success")
+    if EmptyForm().validate_on_submit() and carry_out(
+            lambda: services.approve(member, _actor())):
+        flash(_("%(name)s is now a member and gets an email.", name=member.name), "success")
     return redirect(url_for("members.applications"))
 
 

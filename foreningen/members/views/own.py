@@ -32,6 +32,7 @@ from foreningen.core import audit, clock, privacy
 from foreningen.core.extensions import db
 from foreningen.core.forms import EmptyForm, LanguageForm
 from foreningen.core.security import Role
+from foreningen.core.web import carry_out
 from foreningen.members import forms, queries, services
 from foreningen.members.models import CURRENT_STATUSES, ConsentPurpose, MemberCategory, MemberStatus
 from foreningen.municipalities.queries import all_municipalities
@@ -241,13 +242,7 @@ def leave(member):
     form = EmptyForm()
     can_leave = member.status in (MemberStatus.ACTIVE, MemberStatus.LAPSED)
     if can_leave and form.validate_on_submit():
-        try:
-            services.request_leave(member, _me())
-        except services.MemberError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(lambda: services.request_leave(member, _me())):
             flash(_("You have left the association. Thank you for your time with us."),
                   "success")
         return redirect(url_for("membership.index"))

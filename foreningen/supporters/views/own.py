@@ -11,19 +11,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from foreningen.core import clock
+from foreningen.core import clock, vocabulary
 from foreningen.core.extensions import db
 from foreningen.core.forms import EmptyForm
 from foreningen.core.policy import authorize
-from foreningen.core.vocabulary import (
-    ChildCameHome,
-    Gender,
-    Language,
-    LegalBasis,
-    MeetingForm,
-    PlacementType,
-    TimeOfWeek,
-)
+from foreningen.core.web import carry_out
 from foreningen.members import queries as members
 from foreningen.municipalities.queries import all_municipalities
 from foreningen.supporters import forms, queries, services
@@ -38,10 +30,8 @@ def _actor():
 
 
 def _words() -> dict:
-    return {"stages": Stage.names(), "languages": Language.names(),
-            "placements": PlacementType.names(), "bases": LegalBasis.names(),
-            "came_home": ChildCameHome.names(), "meetings": MeetingForm.names(),
-            "times": TimeOfWeek.names(), "genders": Gender.names()}
+    """The labels a page shows per row, translated once."""
+    return {"stages": Stage.names(), **vocabulary.names()}
 
 
 def _with_municipalities(form, current=None):
@@ -97,16 +87,10 @@ def apply():
         data={"display_name": current_user.display_name.split(" ")[0],
               "municipality_id": member.municipality_id}
         if request.method == "GET" else None))
-    if form.validate_on_submit():
-        try:
-            services.apply(_actor(), member, form.values())
-        except services.SupporterError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return redirect(url_for("supporter.index"))
-        db.session.commit()
-        flash(_("Thank you. Your application is with the coordinators, who will contact you "
-                "to book an interview."), "success")
+    if form.validate_on_submit() and carry_out(
+            lambda: services.apply(_actor(), member, form.values())):
+        flash(_("Thank you. Your application is with the coordinators, who will contact "
+                "you to book an interview."), "success")
         return redirect(url_for("supporter.index"))
     status = 400 if form.errors else 200
     return render_template("supporters/own/apply.html", form=form,
@@ -207,17 +191,12 @@ def pause():
     if supporter is None:
         return redirect(url_for("supporter.index"))
     form = forms.PauseForm()
-    if form.validate_on_submit():
-        try:
-            services.pause(supporter, form.until.data, _actor())
-        except services.SupporterError as exc:
-            db.session.rollback()
-            form.until.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("You are paused until %(date)s.", date=format_date(form.until.data))
-                  if form.until.data else _("You are paused until you resume."), "success")
-            return redirect(url_for("supporter.availability"))
+    if form.validate_on_submit() and carry_out(
+            lambda: services.pause(supporter, form.until.data, _actor()),
+            form.until.errors.append):
+        flash(_("You are paused until %(date)s.", date=format_date(form.until.data))
+              if form.until.data else _("You are paused until you resume."), "success")
+        return redirect(url_for("supporter.availability"))
     return _availability(supporter, pause_form=form, status=400)
 
 
@@ -227,15 +206,9 @@ def resume():
     supporter = _own_or_none()
     if supporter is None:
         return redirect(url_for("supporter.index"))
-    if EmptyForm().validate_on_submit():
-        try:
-            services.resume(supporter, _actor())
-        except services.SupporterError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Welcome back: you can be proposed to parents again."), "success")
+    if EmptyForm().validate_on_submit() and carry_out(
+            lambda: services.resume(supporter, _actor())):
+        flash(_("Welcome back: you can be proposed to parents again."), "success")
     return redirect(url_for("supporter.availability"))
 
 

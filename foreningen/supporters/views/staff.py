@@ -22,20 +22,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from foreningen.accounts import queries as accounts
-from foreningen.core import clock
+from foreningen.core import clock, vocabulary
 from foreningen.core.extensions import db
 from foreningen.core.forms import EmptyForm, choices, page_number
 from foreningen.core.policy import can
 from foreningen.core.security import Role, authorize, is_safe_next, refuse_unless, requires
-from foreningen.core.vocabulary import (
-    ChildCameHome,
-    Gender,
-    Language,
-    LegalBasis,
-    MeetingForm,
-    PlacementType,
-    TimeOfWeek,
-)
+from foreningen.core.web import carry_out
 from foreningen.municipalities import queries as municipalities
 from foreningen.supporters import exports, forms, queries, services
 from foreningen.supporters.models import RequirementKind, Stage
@@ -61,10 +53,7 @@ def _window() -> int:
 
 def _words() -> dict:
     """The labels a page shows per row, translated once."""
-    return {"stages": Stage.names(), "languages": Language.names(),
-            "placements": PlacementType.names(), "bases": LegalBasis.names(),
-            "came_home": ChildCameHome.names(), "meetings": MeetingForm.names(),
-            "times": TimeOfWeek.names(), "genders": Gender.names()}
+    return {"stages": Stage.names(), **vocabulary.names()}
 
 
 def _supporter_or_404(supporter_id: int):
@@ -111,19 +100,12 @@ def move_selected():
     form = _move_form()
     if form.validate_on_submit():
         people = queries.many(_actor(), form.selected.data)
-        try:
-            if not people:
-                raise services.SupporterError("nobody")
-            moved = services.move_many(people, form.to_stage.data, _actor(),
-                                       note=form.note.data, effective_on=form.effective_on.data,
-                                       interview_on=form.interview_on.data)
-        except services.SupporterError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        moved = carry_out(lambda: services.move_many(
+            people, form.to_stage.data, _actor(), note=form.note.data,
+            effective_on=form.effective_on.data, interview_on=form.interview_on.data))
+        if moved:
             flash(ngettext("%(num)d person moved to “%(stage)s”.",
-                           "%(num)d people moved to “%(stage)s”.", moved,
+                           "%(num)d people moved to “%(stage)s”.", moved.value,
                            stage=Stage(form.to_stage.data).label), "success")
     else:
         for errors in form.errors.values():
@@ -171,19 +153,14 @@ def move(supporter_id: int):
     person = _supporter_or_404(supporter_id)
     authorize("supporters.manage", person)
     form = _move_form()
-    if form.validate_on_submit():
-        try:
-            services.move(person, form.to_stage.data, _actor(), note=form.note.data,
-                          effective_on=form.effective_on.data,
-                          interview_on=form.interview_on.data)
-        except services.SupporterError as exc:
-            db.session.rollback()
-            form.to_stage.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is now at “%(stage)s”.", name=person.display_name,
-                    stage=Stage(form.to_stage.data).label), "success")
-            return redirect(url_for("supporters.supporter", supporter_id=supporter_id))
+    if form.validate_on_submit() and carry_out(
+            lambda: services.move(person, form.to_stage.data, _actor(), note=form.note.data,
+                                  effective_on=form.effective_on.data,
+                                  interview_on=form.interview_on.data),
+            form.to_stage.errors.append):
+        flash(_("%(name)s is now at “%(stage)s”.", name=person.display_name,
+                stage=Stage(form.to_stage.data).label), "success")
+        return redirect(url_for("supporters.supporter", supporter_id=supporter_id))
     return _render_person(person, move_form=form, status=400)
 
 
@@ -194,18 +171,13 @@ def record_check(supporter_id: int):
     authorize("supporters.manage", person)
     form = forms.ExtractForm()
     requirement = queries.current_requirement(RequirementKind.RECORD_CHECK) or abort(404)
-    if form.validate_on_submit():
-        try:
-            services.record_extract(person, requirement, seen_on=form.seen_on.data,
-                                    dated_on=form.dated_on.data, actor=_actor())
-        except services.SupporterError as exc:
-            db.session.rollback()
-            form.dated_on.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The extract is noted as seen. The document itself is not kept."),
-                  "success")
-            return redirect(url_for("supporters.supporter", supporter_id=supporter_id))
+    if form.validate_on_submit() and carry_out(
+            lambda: services.record_extract(person, requirement, seen_on=form.seen_on.data,
+                                            dated_on=form.dated_on.data, actor=_actor()),
+            form.dated_on.errors.append):
+        flash(_("The extract is noted as seen. The document itself is not kept."),
+              "success")
+        return redirect(url_for("supporters.supporter", supporter_id=supporter_id))
     return _render_person(person, extract_form=form, status=400)
 
 
@@ -231,19 +203,11 @@ def training():
     if form.validate_on_submit():
         requirement = queries.requirement(form.requirement_id.data)
         chosen = queries.many(actor, form.selected.data)
-        try:
-            if requirement is None or requirement.retired_at is not None:
-                raise services.SupporterError("not_training")
-            if not chosen:
-                raise services.SupporterError("nobody")
-            count = services.record_training(chosen, requirement, form.completed_on.data, actor)
-        except services.SupporterError as exc:
-            db.session.rollback()
-            form.selected.errors.append(exc.message)
-        else:
-            db.session.commit()
+        recorded = carry_out(lambda: services.record_training(
+            chosen, requirement, form.completed_on.data, actor), form.selected.errors.append)
+        if recorded:
             flash(ngettext("Training recorded for %(num)d person.",
-                           "Training recorded for %(num)d people.", count),
+                           "Training recorded for %(num)d people.", recorded.value),
                   "success")
             return redirect(url_for("supporters.training", **request.args))
     status = 400 if form.errors else 200
@@ -300,18 +264,15 @@ def requirement(requirement_id: int):
         if problem:
             problem[0].errors.append(problem[1])
         else:
-            try:
-                revised = services.revise_requirement(
-                    current, _actor(), name=form.name.data, required=form.required.data,
-                    validity_months=form.validity_months.data, body=form.body.data)
-            except services.SupporterError as exc:
-                db.session.rollback()
-                form.required.errors.append(exc.message)
-            else:
-                db.session.commit()
-                flash(_("Version %(version)d is now in force.", version=revised.version),
+            revised = carry_out(lambda: services.revise_requirement(
+                current, _actor(), name=form.name.data, required=form.required.data,
+                validity_months=form.validity_months.data, body=form.body.data),
+                form.required.errors.append)
+            if revised:
+                flash(_("Version %(version)d is now in force.", version=revised.value.version),
                       "success")
-                return redirect(url_for("supporters.requirement", requirement_id=revised.id))
+                return redirect(url_for("supporters.requirement",
+                                        requirement_id=revised.value.id))
     status = 400 if form.errors else 200
     return render_template("supporters/requirement.html", form=form, requirement=current,
                            versions=queries.requirement_versions(current.key),
@@ -322,15 +283,9 @@ def requirement(requirement_id: int):
 def retire_requirement(requirement_id: int):
     authorize("supporters.configure")
     current = queries.requirement(requirement_id) or abort(404)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.retire_requirement(current, _actor())
-        except services.SupporterError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("“%(name)s” is no longer asked for.", name=current.title), "success")
+    if EmptyForm().validate_on_submit() and carry_out(
+            lambda: services.retire_requirement(current, _actor())):
+        flash(_("“%(name)s” is no longer asked for.", name=current.title), "success")
     return redirect(url_for("supporters.requirements"))
 
 
@@ -361,17 +316,10 @@ def supervision():
     form.selected.choices = choices((p.id, p.display_name) for p in group["people"])
     if form.validate_on_submit():
         chosen = queries.many(actor, form.selected.data)
-        try:
-            if not chosen:
-                raise services.SupporterError("nobody")
-            services.record_supervision(held_on=form.held_on.data, minutes=form.minutes.data,
-                                        kind=form.kind.data, leader=form.leader.data,
-                                        supporters=chosen, actor=actor)
-        except services.SupporterError as exc:
-            db.session.rollback()
-            form.selected.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if carry_out(lambda: services.record_supervision(
+                held_on=form.held_on.data, minutes=form.minutes.data, kind=form.kind.data,
+                leader=form.leader.data, supporters=chosen, actor=actor),
+                form.selected.errors.append):
             flash(ngettext("Supervision recorded for %(num)d person.",
                            "Supervision recorded for %(num)d people.", len(chosen)), "success")
             return redirect(url_for("supporters.supervision", **request.args))
