@@ -5,13 +5,12 @@ the portal around it. axe-core checks every page at both sizes."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from foreningen.accounts import services as accounts
 from foreningen.accounts.models import User
+from foreningen.core import clock
 from foreningen.core.extensions import db
 from foreningen.dues import services as dues
 from foreningen.members import services as members
@@ -58,10 +57,10 @@ def _register_with_long_names(live, tag: str) -> tuple[int, str]:
             email=_long_email(f"{tag}.3"), category="ordinary", locale="sv", why_join=LONG_WHY,
             municipality_id=municipality_id)
         pending.email_confirmed_at = members.utcnow()
-        year = date.today().year
+        year = clock.today().year
         dues.set_rate(year, "ordinary", 30000, "Årsmötet 2026-03-14, § 12", None)
         dues.set_rate(year, "supporting", 20000, "Årsmötet 2026-03-14, § 12", None)
-        dues.record_payment(member, year, 10000, date.today(), None)
+        dues.record_payment(member, year, 10000, clock.today(), None)
         db.session.commit()
         return member.id, member.email
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
+from foreningen.core import clock
 from foreningen.core.extensions import db
 from foreningen.core.outbox import send_pending
 from foreningen.dues import services as dues
@@ -32,7 +32,7 @@ def test_apply_confirm_approve_pay_and_export(new_page, live_server, inbox, axe,
     live = live_server
     t = live.t
     email = "ingrid.svensson.journey@example.org"
-    year = date.today().year
+    year = clock.today().year
 
     # 1. Anyone applies, in Swedish.
     applicant = new_page("sv-SE")

@@ -4,10 +4,9 @@ board's pages in Arabic (right to left) as well."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from foreningen.core import clock
 from tests import factories
 from tests.browser.test_journeys import sign_in
 
@@ -25,7 +24,7 @@ def _member_with_account(live, email: str, protected: bool = False) -> int:
         street_address="Exempelgatan 3", postal_code="123 45", city="Lund", account=account,
         protected=protected, erasure_requested=protected)
     factories.rate(live.app, 30000, "ordinary", reference="Årsmötet § 9")
-    factories.payment(live.app, member, 10000, paid_on=date.today())
+    factories.payment(live.app, member, 10000, paid_on=clock.today())
     return member.id
 
 
@@ -50,7 +49,7 @@ def test_board_pages(new_page, live_server, axe, locale):
         response = page.goto(path)
         assert response is not None and response.status == 200, path
         axe(page)
-    import_id = factories.payment(live.app, member_id, 5000, paid_on=date.today(),
+    import_id = factories.payment(live.app, member_id, 5000, paid_on=clock.today(),
                                   imported=True).import_id
     page.goto(f"/dues/imports/{import_id}")
     axe(page)

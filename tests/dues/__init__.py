@@ -10,12 +10,13 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
+from foreningen.core import clock
 from foreningen.core.extensions import db
 from foreningen.dues.models import DuesImport, DuesPayment, DuesRate
 from foreningen.members.models import Member
 from tests import factories
 
-THIS_YEAR = date.today().year
+THIS_YEAR = clock.today().year
 _numbers = itertools.count(1001)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from foreningen.accounts.models import User
+from foreningen.core import clock
 from foreningen.core.db import utcnow
 from foreningen.core.extensions import db as _db
 from foreningen.members import services as members
@@ -13,7 +14,7 @@ from foreningen.members.models import Member
 from tests import factories
 from tests.dues import make_member, member_row, pay, payments
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def apply(app, *, confirm=False, approve=False, days_ago=0, **details) -> int:

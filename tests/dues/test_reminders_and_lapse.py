@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from foreningen.core import clock
 from foreningen.core.db import utcnow
 from foreningen.core.extensions import db as _db
 from foreningen.core.outbox import OutboxMessage
@@ -188,7 +189,7 @@ def test_paying_last_years_dues_does_not_reactivate(app, db):
 
 
 def test_flask_dues_lapse_uses_the_configured_date(app, db, runner, monkeypatch):
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     if yesterday.year != THIS_YEAR:
         pytest.skip("on 1 January no lapse date of this year has passed")
     monkeypatch.setitem(app.config, "DUES_LAPSE_DATE", yesterday.strftime("%m-%d"))
@@ -199,7 +200,7 @@ def test_flask_dues_lapse_uses_the_configured_date(app, db, runner, monkeypatch)
     assert "1 member(s) lapsed." in result.output
     assert member_row(app, member.id).status == "lapsed"
 
-    monkeypatch.setitem(app.config, "DUES_LAPSE_DATE", date.today().strftime("%m-%d"))
+    monkeypatch.setitem(app.config, "DUES_LAPSE_DATE", clock.today().strftime("%m-%d"))
     second = make_member(app)
     assert "0 member(s) lapsed." in runner.invoke(args=["dues", "lapse"]).output
     assert member_row(app, second.id).status == "active"

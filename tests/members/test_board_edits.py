@@ -3,11 +3,12 @@ consent recorded as given on paper and by whom, an organisation with its own nam
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from foreningen.accounts.models import User
+from foreningen.core import clock
 from foreningen.core.audit import AuditEvent
 from foreningen.core.extensions import db as _db
 from foreningen.members.models import Consent, Member, MemberStatus
@@ -72,7 +73,7 @@ def test_an_organisation_needs_its_name_and_is_listed_by_it(app, client, login):
 
 def test_a_member_who_joined_on_paper(app, client, login, inbox, runner):
     board = login("board", locale="en")
-    signed = date.today() - timedelta(days=3)
+    signed = clock.today() - timedelta(days=3)
     response = submit(client, "/members/new", {
         "category": "ordinary", "first_name": "Pappers", "last_name": "Medlem",
         "email": "pappers.medlem@example.org", "joined_on": signed.isoformat(),

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from foreningen.accounts.models import User
+from foreningen.core import clock
 from foreningen.core.audit import AuditEvent
 from foreningen.core.extensions import db
 from foreningen.dues.queries import rate_for
@@ -14,7 +15,7 @@ from foreningen.members.models import Consent, Member, MemberStatus
 from tests import factories
 from tests.support import submit
 
-THIS_YEAR = date.today().year
+THIS_YEAR = clock.today().year
 
 
 def make_member(app, user, *, first_name="Karin", last_name="Holm", category="ordinary",
@@ -285,7 +286,7 @@ def test_leaving_needs_a_confirmation(app, client, login, make_user):
     assert done.status_code == 302
     member = _get(app, me.id)
     assert member.status == MemberStatus.LEFT
-    assert member.left_on == date.today() and member.leave_requested_at is not None
+    assert member.left_on == clock.today() and member.leave_requested_at is not None
     html = client.get("/membership/").get_data(as_text=True)
     assert "You have left the association." in html
     history = html.split('id="history-heading"')[1].split("</section>")[0]

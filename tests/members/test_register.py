@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event, func, select
 
+from foreningen.core import clock
 from foreningen.core.audit import AuditEvent
 from foreningen.core.extensions import db as _db
 from foreningen.dues.models import DuesPayment, DuesRate
@@ -18,7 +19,7 @@ from foreningen.members.models import Member
 from tests import factories
 from tests.support import csrf_token, submit
 
-YEAR = date.today().year
+YEAR = clock.today().year
 _numbers = itertools.count(5001)
 
 
@@ -321,7 +322,7 @@ def test_former_member_moved_back_to_applied_has_no_leaving_date(app, client, bo
     member_id = add_member(app, "Karin", "Holm")
     submit(client, f"/members/{member_id}", {"to_status": "left", "reason": "Flyttat."},
            action_contains="/status")
-    assert get_member(app, member_id).left_on == date.today()
+    assert get_member(app, member_id).left_on == clock.today()
     submit(client, f"/members/{member_id}", {"to_status": "applied", "reason": "Söker igen."},
            action_contains="/status")
     member = get_member(app, member_id)
