@@ -30,6 +30,7 @@ BOARD = "styrelse@example.org"
 ADMIN = "admin@example.org"
 COORDINATOR = "samordnare@example.org"
 SUPPORTERS = 3_000  # stödpersoner with their readiness and a year of supervision
+REQUESTS = 60_000  # support requests, 5,000 open, about 615,000 contacts
 BANK_LINES = 5000
 
 
@@ -47,6 +48,7 @@ def cache_key(members: int) -> str:
     digest = hashlib.sha256()
     package = ROOT / "foreningen"
     for path in sorted([package / "demo.py", package / "demo_supporters.py",
+                        package / "demo_support.py",
                         package / "core" / "db.py",
                         *package.glob("*/models.py"),
                         *(ROOT / "migrations" / "versions").glob("*.py")]):
@@ -131,6 +133,7 @@ def build_here(url: str, members: int) -> dict:
     from foreningen.core.extensions import db
     from foreningen.members.models import Member
     from foreningen.municipalities.queries import by_code
+    from foreningen.support.models import Assignment, SupportRequest
     from foreningen.supporters.models import Supporter
 
     field_key = Fernet.generate_key().decode()
@@ -140,7 +143,7 @@ def build_here(url: str, members: int) -> dict:
                       "MAIL_SERVER": "", "LOG_LEVEL": "WARNING"})
     with app.app_context():
         upgrade()
-        demo.load(members=members, supporters=SUPPORTERS)
+        demo.load(members=members, supporters=SUPPORTERS, requests=REQUESTS)
         db.session.commit()
         totp = {}
         for email in (BOARD, ADMIN, COORDINATOR):
@@ -163,7 +166,13 @@ def build_here(url: str, members: int) -> dict:
                  "references": references,
                  "supporter_id": db.session.scalar(
                      select(Supporter.id).where(Supporter.stage == "active")
-                     .order_by(Supporter.id).offset(SUPPORTERS // 2).limit(1))}
+                     .order_by(Supporter.id).offset(SUPPORTERS // 2).limit(1)),
+                 "request_id": db.session.scalar(
+                     select(SupportRequest.id).where(SupportRequest.status == "new")
+                     .order_by(SupportRequest.urgency, SupportRequest.due_at).limit(1)),
+                 # A closed one (the bulk requests' assignments are): the coordinator's view.
+                 "assignment_id": db.session.scalar(
+                     select(Assignment.id).order_by(Assignment.id.desc()).limit(1))}
         dialect = db.engine.dialect.name
         db.session.remove()
         db.engine.dispose()

@@ -60,7 +60,12 @@ def pages(facts: dict, members: int, year: int) -> list[tuple[str, str, str | No
             ("supporters active", "/supporters/?stage=active&sort=changed", COORDINATOR),
             ("supporters attention", "/supporters/attention", COORDINATOR),
             ("supporter page", f"/supporters/{facts['supporter_id']}", COORDINATOR),
-            ("supporters training", "/supporters/training", COORDINATOR)]
+            ("supporters training", "/supporters/training", COORDINATOR),
+            ("support queue", "/support/", COORDINATOR),
+            ("support request", f"/support/requests/{facts['request_id']}", COORDINATOR),
+            ("support assign", f"/support/requests/{facts['request_id']}/assign", COORDINATOR),
+            ("support assignment",
+             f"/support/mine/assignments/{facts['assignment_id']}", COORDINATOR)]
 
 
 class Sessions:

@@ -20,12 +20,13 @@ from foreningen.core import config as config_module
 # The features, in the order their parts are loaded. Each may have models, policy, services,
 # privacy, views (a module, or a package with one module per audience, each with its `bp`)
 # and cli (with `commands`).
-FEATURES = ("municipalities", "accounts", "association", "members", "dues", "supporters", "admin",
-            "main")
+FEATURES = ("municipalities", "accounts", "association", "members", "dues", "supporters", "support",
+            "admin", "main")
 VIEWS = {
     "accounts": ("views.auth", "views.own"),
     "members": ("views.public", "views.own", "views.board"),
     "supporters": ("views.own", "views.staff"),
+    "support": ("views.public", "views.staff", "views.own", "views.referrals"),
 }
 ROOT = Path(__file__).resolve().parent.parent
 

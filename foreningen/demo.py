@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import insert, inspect, select, text
 
-from foreningen import demo_supporters
+from foreningen import demo_support, demo_supporters
 from foreningen.accounts import services as accounts
 from foreningen.accounts.queries import has_accounts, user_by_email
 from foreningen.association import queries as association_queries
@@ -56,11 +56,13 @@ ACCOUNTS = [
 ]
 
 
-def load(members: int | None = None, supporters: int | None = None) -> dict[str, int]:
+def load(members: int | None = None, supporters: int | None = None,
+         requests: int | None = None) -> dict[str, int]:
     """Municipalities and accounts when missing; the demo register and pipeline once
     (None), or `members` more invented members and `supporters` more stödpersoner on every
     call (for measurements)."""
-    created = {"municipalities": 0, "accounts": 0, "members": 0, "supporters": 0}
+    created = {"municipalities": 0, "accounts": 0, "members": 0, "supporters": 0,
+               "requests": 0}
     for code, name in MUNICIPALITIES:
         if by_code(code) is None:
             municipalities.create(code, name)
@@ -77,10 +79,13 @@ def load(members: int | None = None, supporters: int | None = None) -> dict[str,
         if db.session.scalar(select(Member.id).limit(1)) is None:
             created["members"] = add_members(DEMO_MEMBERS) + _members_for_accounts()
         created["supporters"] = demo_supporters.load()
+        created["requests"] = demo_support.load()
     elif members > 0:
         created["members"] = add_members(members)
     if supporters:
         created["supporters"] = demo_supporters.add_many(supporters)
+    if requests:
+        created["requests"] = demo_support.add_many(requests)
     if created["members"]:
         db.session.flush()
         members_service.compact_tally()
@@ -141,9 +146,11 @@ def summary(created: dict[str, int] | None) -> str:
         head = (f"Demo data: {created['municipalities']} municipalities and "
                 f"{created['accounts']} accounts added; "
                 f"{created.get('members', 0)} members added to the register, "
-                f"{created.get('supporters', 0)} support persons to the pipeline.")
+                f"{created.get('supporters', 0)} support persons to the pipeline, "
+                f"{created.get('requests', 0)} requests for support.")
     lines = [head, "", f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {email:32} {', '.join(roles)}" for email, _, roles, _ in ACCOUNTS]
+    lines += ["", demo_support.summary()]
     return "\n".join(lines)
 
 
@@ -369,7 +376,10 @@ def _members_for_accounts() -> int:
                    "it a demo register of a few hundred is added once.")
 @click.option("--supporters", type=click.IntRange(min=1), default=None,
               help="Add this many invented stödpersoner every time (for measurements).")
-def demo_data(if_empty, members, supporters):
+@click.option("--requests", type=click.IntRange(min=1), default=None,
+              help="Add this many invented support requests, most closed with about fourteen "
+                   "contacts each (for measurements).")
+def demo_data(if_empty, members, supporters, requests):
     """Load realistic Swedish demo data: municipalities, one account per role, members."""
     if current_app.config["PRODUCTION"]:
         # Eight accounts with a published password, one of them an administrator.
@@ -379,7 +389,7 @@ def demo_data(if_empty, members, supporters):
     if if_empty and has_accounts():
         click.echo(summary(None))
         return
-    created = load(members=members, supporters=supporters)
+    created = load(members=members, supporters=supporters, requests=requests)
     db.session.commit()
     click.echo(summary(created))
 

@@ -385,3 +385,76 @@ def ready_supporter(app, stage: str = "active", **values) -> SimpleNamespace:
         completion(app, made.id, requirement_id, clock.today(),
                    document_dated_on=clock.today() if kind == "record_check" else None)
     return made
+
+
+# --- support requests ---------------------------------------------------------------------
+
+ASK_VALUES = {"name": "Sara", "channel": "email", "phone": None, "email": "sara@example.org",
+              "when": ["evenings"], "language": "en", "placement_type": "foster_family",
+              "legal_basis": "lvu", "child_age": 6, "since": "weeks", "wish_gender": None,
+              "wish_language": None, "wish_meeting": None}
+
+
+def support_request(app, municipality_id=None, *, received_at: datetime | None = None,
+                    **values) -> SimpleNamespace:
+    """A parent's own request as support.services.ask makes it: (id, reference, code)."""
+    from foreningen.support import services as support
+
+    with app.test_request_context(method="POST"):
+        made, code = support.ask({**ASK_VALUES, "municipality_id": municipality_id
+                                  or municipality(app, "1281", "Lund"), **values})
+        if received_at is not None:
+            made.received_at = received_at
+        db.session.commit()
+        return SimpleNamespace(id=made.id, reference=made.reference, code=code)
+
+
+def referral(app, social_worker, parents=None, *, at: datetime | None = None,
+             **values) -> SimpleNamespace:
+    """A crisis referral by `social_worker` (a user() with that role), received `at`."""
+    from foreningen.accounts import queries as account_queries
+    from foreningen.support import services as support
+
+    parents = parents or [{"name": "Amal", "phone": "+46701234567", "email": None,
+                           "language": "ar", "relation": "parent"}]
+    with app.test_request_context(method="POST"):
+        worker = account_queries.user(social_worker.id)
+        made = support.refer(worker, {"reason": "mental_health", "legal_basis": "lvu",
+                                      "contact_decided": "yes", "child_age": 4,
+                                      "referrer_phone": "+46812345678", **values}, parents)
+        if at is not None:
+            from foreningen.support import crisis_clock
+
+            made.received_at = at
+            made.due_at = crisis_clock.first_contact_due(at)
+        db.session.commit()
+        return SimpleNamespace(id=made.id, reference=made.reference, due_at=made.due_at)
+
+
+def assignment(app, request_id: int, supporter_id: int) -> int:
+    from foreningen.support import queries as support_queries
+    from foreningen.support import services as support
+
+    with app.test_request_context(method="POST"):
+        found = db.session.get(support_queries.SupportRequest, request_id)
+        made = support.assign(None, found, supporter_id, clock.today(), 60)
+        db.session.commit()
+        return made.id
+
+
+def meeting(app, assignment_id: int, *, starts_at: datetime | None = None) -> int:
+    """A meeting planned for tomorrow at 18:00 Swedish time unless told otherwise."""
+    from datetime import time, timedelta
+
+    from foreningen.support import services as support
+    from foreningen.support.crisis_clock import STOCKHOLM
+    from foreningen.support.models import Assignment
+
+    starts_at = starts_at or datetime.combine(clock.today() + timedelta(days=1), time(18),
+                                              tzinfo=STOCKHOLM)
+    with app.test_request_context(method="POST"):
+        made = support.plan_meeting(None, db.session.get(Assignment, assignment_id),
+                                    {"starts_at": starts_at, "minutes": 60, "form": "in_person",
+                                     "place": "Stadsbiblioteket, entrén"})
+        db.session.commit()
+        return made.id

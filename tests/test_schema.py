@@ -26,6 +26,7 @@ BAD_CODES = [
     ("dues_payment", "method", "cash_in_envelope"),
     ("user_role", "role", "superuser"),
     ("account_token", "purpose", "anything"),
+    ("outbox_message", "channel", "fax"),
 ]
 
 

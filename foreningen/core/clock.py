@@ -30,3 +30,10 @@ def today() -> date:
 def start_of(day: date) -> datetime:
     """The first moment of a Swedish calendar day, timezone-aware."""
     return datetime.combine(day, time.min, tzinfo=STOCKHOLM)
+
+
+def months_ago(today: date, months: int) -> date:
+    """The same day `months` months before (the 28th at most): where a retention period in
+    months ends."""
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, min(today.day, 28))

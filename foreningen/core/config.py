@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +34,17 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _clock_time(raw: str):
+    """"16:00" as a time of day; a clear error for anything else."""
+    from datetime import time
+
+    try:
+        hours, minutes = (int(part) for part in raw.split(":"))
+        return time(hours, minutes)
+    except ValueError as exc:
+        raise ConfigError(f"SUPPORT_OFFICE_CLOSES must be a time like 16:00, not {raw!r}") from exc
 
 
 def _development_secrets(instance_path: Path) -> dict[str, str]:
@@ -119,6 +131,15 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "JOBS_RUN_AFTER_REQUEST": _bool(env.get("JOBS_RUN_AFTER_REQUEST"), not production),
         "OUTBOX_MAX_BACKOFF_MINUTES": _int("OUTBOX_MAX_BACKOFF_MINUTES", 360),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Text messages through 46elks (core/sms.py), sent by the outbox as mail is. Without
+        # SMS_API_URL (production: https://api.46elks.com) development writes them to
+        # instance/sms/ and production keeps them queued.
+        "SMS_API_URL": env.get("SMS_API_URL", ""),
+        "SMS_USERNAME": env.get("SMS_USERNAME", ""),
+        "SMS_PASSWORD": env.get("SMS_PASSWORD", ""),
+        # The sender the recipient sees: at most 11 letters and digits, or a number in E.164.
+        "SMS_SENDER": env.get("SMS_SENDER", "Foreningen"),
+        "SMS_TIMEOUT": _int("SMS_TIMEOUT", 10),
         # Language
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
@@ -141,11 +162,17 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # A stödperson approved or active this long without supervision is flagged.
         "SUPERVISION_MAX_DAYS": _int("SUPERVISION_MAX_DAYS", 60),
         "RETENTION_SUPPORTER_ENDED_MONTHS": _int("RETENTION_SUPPORTER_ENDED_MONTHS", 24),
+        # Support: a crisis referral after this hour (Swedish time) counts from the next
+        # working day; a closed assignment's parent details are erased this many months on.
+        "SUPPORT_OFFICE_CLOSES": _clock_time(env.get("SUPPORT_OFFICE_CLOSES", "16:00")),
+        "RETENTION_SUPPORT_PARENT_MONTHS": _int("RETENTION_SUPPORT_PARENT_MONTHS", 12),
+        "RETENTION_SUPPORT_ENDED_DAYS": _int("RETENTION_SUPPORT_ENDED_DAYS", 30),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_HOPS": _int("PROXY_HOPS", 0),
     }
     config.update(overrides)
+    _check_sms(config)
 
     if production:
         _check_production(config)
@@ -161,6 +188,22 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     if not config["SECRET_KEY"] or not config["FIELD_ENCRYPTION_KEY"]:
         raise ConfigError("SECRET_KEY and FIELD_ENCRYPTION_KEY must be set")
     return config
+
+
+# 46elks: an alphanumeric sender is 11 characters at most and begins with a letter; a
+# number is given in E.164.
+SMS_SENDER_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9]{0,10}|\+[1-9][0-9]{6,14}")
+
+
+def _check_sms(config: dict) -> None:
+    """Text-message settings the gateway would refuse fail at start, not at every message."""
+    sender = config["SMS_SENDER"]
+    if not SMS_SENDER_PATTERN.fullmatch(sender or ""):
+        raise ConfigError("SMS_SENDER must be at most 11 letters (a-z) and digits beginning "
+                          f"with a letter, or a phone number like +46701234567, not {sender!r}")
+    url = config["SMS_API_URL"]
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError(f"SMS_API_URL must begin with https://, not {url!r}")
 
 
 def normalise_database_url(url: str) -> str:
@@ -200,6 +243,11 @@ def _check_production(config: dict) -> None:
             os.environ.get("ALLOW_SQLITE_IN_PRODUCTION"), False):
         missing.append("DATABASE_URL of PostgreSQL (SQLite serves development and a very small "
                        "association on one host: ALLOW_SQLITE_IN_PRODUCTION=1 to say so)")
+    if config.get("SMS_API_URL"):
+        if not config["SMS_API_URL"].startswith("https://"):
+            missing.append("SMS_API_URL over https (e.g. https://api.46elks.com)")
+        if not (config.get("SMS_USERNAME") and config.get("SMS_PASSWORD")):
+            missing.append("SMS_USERNAME and SMS_PASSWORD (the 46elks API credentials)")
     if missing:
         raise ConfigError(
             "Refusing to start in production; set: " + "; ".join(missing)

@@ -1,7 +1,9 @@
-"""Outbox: mail is queued in the request's transaction and sent afterwards, with retries.
+"""Outbox: mail and text messages are queued in the request's transaction and sent
+afterwards, with retries.
 
 Bodies are encrypted at rest (they may hold a reset link) and never carry sensitive
-content: a notification says that something happened and links to the portal.
+content: a notification says that something happened and links to the portal. A text
+message (channel "sms") goes to a phone number in E.164 through the gateway of core/sms.py.
 """
 
 from __future__ import annotations
@@ -21,20 +23,29 @@ from flask_mail import Message
 from sqlalchemy import Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from foreningen.core import privacy
-from foreningen.core.db import EncryptedText, UTCDateTime, utcnow
+from foreningen.core import privacy, sms
+from foreningen.core.db import EncryptedText, UTCDateTime, check_in, utcnow
 from foreningen.core.extensions import db, mail
+from foreningen.core.phone import is_mobile, normalise
 
 log = logging.getLogger(__name__)
+
+
+EMAIL, SMS = "email", "sms"
+CHANNELS = (EMAIL, SMS)
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),
                       Index("ix_outbox_message_recipient_day", "recipient_key", "template",
-                            "created_at"))
+                            "created_at"),
+                      check_in("channel", CHANNELS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # "email": recipient is an address; "sms": a phone number in E.164 (and no subject).
+    channel: Mapped[str] = mapped_column(String(8), default=EMAIL, server_default=EMAIL,
+                                         nullable=False)
     recipient: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
     # A keyed hash of the address: how many mails one address got today, without the address.
     recipient_key: Mapped[str | None] = mapped_column(String(64))
@@ -83,6 +94,48 @@ def queue(recipient: str, template: str, subject: str, locale: str | None = None
     return message
 
 
+# Every text message costs money and reaches someone's pocket: at most this many of one
+# kind to one number a day, whoever asks.
+SMS_DAILY_CAP = 3
+# Three messages of 160 characters (fewer in an alphabet beyond GSM's: Arabic takes 70 a
+# message); a notification that needs more belongs in the portal.
+SMS_MAX_LENGTH = 480
+
+
+def queue_sms(phone: str, template: str, locale: str | None = None,
+              **context) -> OutboxMessage | None:
+    """Render `templates/sms/<template>.txt` in the recipient's language and queue it as a
+    text message to `phone` (any form core.phone.normalise() reads; stored in E.164). None when
+    the number is not a mobile or already had the day's share of this kind (SMS_DAILY_CAP).
+
+    ValueError for a number that is no phone number, or a message over SMS_MAX_LENGTH
+    characters: both are the caller's mistake, found before anything is queued."""
+    number = normalise(phone)
+    body = render_sms(template, locale, **context)
+    if len(body) > SMS_MAX_LENGTH:
+        raise ValueError(f"the text message {template!r} is {len(body)} characters, "
+                         f"over {SMS_MAX_LENGTH}")
+    if not is_mobile(number):
+        log.info("outbox: %s not queued, the number is not a mobile", template)
+        return None
+    key = recipient_key(number)
+    if _sent_today(key, template) >= SMS_DAILY_CAP:
+        log.info("outbox: daily cap of %s text messages reached for one number", template)
+        return None
+    message = OutboxMessage(channel=SMS, recipient=number, recipient_key=key, subject="",
+                            body=body, template=template)
+    db.session.add(message)
+    g.mail_queued = True  # sent after the response, as mail is
+    return message
+
+
+def render_sms(template: str, locale: str | None = None, **context) -> str:
+    """A text message as its recipient will read it, without the template's trailing
+    line break."""
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return render_template(f"sms/{template}.txt", **context).strip()
+
+
 def _sent_today(key: str, template: str) -> int:
     since = utcnow() - timedelta(days=1)
     return db.session.scalar(select(func.count(OutboxMessage.id)).where(
@@ -115,11 +168,21 @@ def pending(now: datetime | None = None, limit: int = 100, session=None) -> list
 
 
 def send_pending(limit: int = 100, session=None) -> tuple[int, int]:
-    """Send what is due. Returns (sent, failed). The caller commits (`session`, or the
-    request's)."""
+    """Send what is due, mail and text messages. Returns (sent, failed). The caller
+    commits (`session`, or the request's)."""
     messages = pending(limit=limit, session=session)
-    if not messages:
-        return 0, 0
+    sent = failed = 0
+    for channel, send in ((EMAIL, _send_mail), (SMS, _send_texts)):
+        batch = [message for message in messages if message.channel == channel]
+        if batch:
+            done, not_done = send(batch)
+            sent, failed = sent + done, failed + not_done
+    if failed:
+        log.warning("outbox: %d message(s) not sent, will retry", failed)
+    return sent, failed
+
+
+def _send_mail(messages: list[OutboxMessage]) -> tuple[int, int]:
     if not current_app.config.get("MAIL_SERVER"):
         return _write_to_folder(messages), 0
     sent = failed = 0
@@ -140,8 +203,39 @@ def send_pending(limit: int = 100, session=None) -> tuple[int, int]:
             if message.sent_at is None:
                 _failed(message, exc)
                 failed += 1
-    if failed:
-        log.warning("outbox: %d message(s) not sent, will retry", failed)
+    return sent, failed
+
+
+def _send_texts(messages: list[OutboxMessage]) -> tuple[int, int]:
+    """Each message is one request to the gateway. A refusal (an HTTP status) fails that
+    message; a gateway out of reach fails the rest of the batch without trying them."""
+    if not sms.configured():
+        if current_app.config["PRODUCTION"]:
+            # Kept and retried until SMS_API_URL is set: never written to a file there.
+            for message in messages:
+                _failed(message, sms.NotConfigured())
+            return 0, len(messages)
+        return _write_texts_to_folder(messages), 0
+    sent = failed = 0
+    unreachable: Exception | None = None
+    for message in messages:
+        if unreachable is not None:
+            _failed(message, unreachable)
+            failed += 1
+            continue
+        try:
+            sms.send(message.recipient, message.body)
+        except sms.GatewayError as exc:
+            _failed(message, exc)
+            failed += 1
+        except OSError as exc:  # URLError, TimeoutError, a refused connection
+            unreachable = exc
+            _failed(message, exc)
+            failed += 1
+        else:
+            message.sent_at = utcnow()
+            message.attempts += 1
+            sent += 1
     return sent, failed
 
 
@@ -156,7 +250,10 @@ def _to_mail(message: OutboxMessage) -> Message:
 
 def _failed(message: OutboxMessage, exc: Exception) -> None:
     message.attempts += 1
-    message.last_error = type(exc).__name__[:200]
+    # The HTTP status of a gateway's refusal, else the exception's class: never its text,
+    # which may name the recipient.
+    reason = exc.reason if isinstance(exc, sms.GatewayError) else type(exc).__name__
+    message.last_error = reason[:200]
     message.next_attempt_at = utcnow() + backoff(message.attempts)
 
 
@@ -172,6 +269,20 @@ def _write_to_folder(messages: list[OutboxMessage]) -> int:
         message.sent_at = utcnow()
         message.attempts += 1
     log.info("outbox: wrote %d message(s) to %s", len(messages), folder)
+    return len(messages)
+
+
+def _write_texts_to_folder(messages: list[OutboxMessage]) -> int:
+    """Development without SMS_API_URL: write each text message as a .txt file to read."""
+    folder = Path(current_app.instance_path) / "sms"
+    folder.mkdir(parents=True, exist_ok=True)
+    for message in messages:
+        path = folder / f"{message.id:06d}-{message.template}.txt"
+        path.write_text(f"From: {current_app.config['SMS_SENDER']}\nTo: {message.recipient}\n"
+                        f"\n{message.body}\n", encoding="utf-8")
+        message.sent_at = utcnow()
+        message.attempts += 1
+    log.info("outbox: wrote %d text message(s) to %s", len(messages), folder)
     return len(messages)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from foreningen.core import clock
 from foreningen.core.security import Role
+from foreningen.support import queries as support
 from foreningen.supporters import queries as supporters
 
 ROLE_DESCRIPTIONS = {
@@ -28,16 +30,13 @@ ROLE_DESCRIPTIONS = {
 # What each role will find here when the portal's next parts are built: said plainly, with
 # no link to a page that does not exist yet.
 COMING = {
-    Role.PARENT: _l("Coming to the portal: asking for a support person, following your request "
-                    "and seeing your meetings. Until then, contact the association (below)."),
-    Role.SUPPORTER: _l("Coming to the portal: the parents you support and the log of your "
-                       "meetings and fees."),
-    Role.COORDINATOR: _l("Coming to the portal: the queue of requests, matching and "
-                         "follow-up."),
+    Role.PARENT: _l("Coming to the portal: your request and your meetings in your account. "
+                    "Until then, follow your request with its reference and personal code."),
+    Role.SUPPORTER: _l("Coming to the portal: planned meetings and your fee claims."),
+    Role.COORDINATOR: _l("Coming to the portal: ranked matching suggestions and follow-up."),
     Role.REVIEWER: _l("Coming to the portal: the fee claims of your municipality and its "
                       "figures."),
-    Role.SOCIAL_WORKER: _l("Coming to the portal: crisis referrals at placement and the "
-                           "reports back that parents agree to."),
+    Role.SOCIAL_WORKER: _l("Coming to the portal: the reports back that parents agree to."),
 }
 
 
@@ -49,6 +48,7 @@ class Section:
     links: list[tuple[str, str]] = field(default_factory=list)
     coming: str | None = None
     notice: str | None = None
+    facts: list[str] = field(default_factory=list)
 
 
 def _links(role: Role) -> list[tuple[str, str]]:
@@ -70,6 +70,7 @@ def _links(role: Role) -> list[tuple[str, str]]:
         ]
     if role is Role.COORDINATOR:
         return [
+            (_l("Requests for support"), url_for("support.queue")),
             (_l("Support persons"), url_for("supporters.pipeline")),
             (_l("Support persons who need attention"), url_for("supporters.attention")),
             (_l("Record training"), url_for("supporters.training")),
@@ -77,7 +78,14 @@ def _links(role: Role) -> list[tuple[str, str]]:
             (_l("Member register"), url_for("members.register")),
         ]
     if role is Role.SUPPORTER:
-        return [(_l("My support person page"), url_for("supporter.index"))]
+        return [(_l("The parents I support"), url_for("mine.index")),
+                (_l("My support person page"), url_for("supporter.index"))]
+    if role is Role.SOCIAL_WORKER:
+        return [(_l("Refer parents to crisis support"), url_for("referrals.refer")),
+                (_l("My referrals"), url_for("referrals.index"))]
+    if role is Role.PARENT:
+        return [(_l("Ask for a support person"), url_for("ask.ask")),
+                (_l("Follow your request"), url_for("ask.status"))]
     if role is Role.MEMBER:
         return [(_l("My membership"), url_for("membership.index")),
                 (_l("Support persons"), url_for("supporter.index"))]
@@ -93,6 +101,31 @@ def _supporter_notice(user) -> str | None:
     return None
 
 
+def _queue_facts(user) -> tuple[list[str], str | None]:
+    counts = support.queue_counts(user, clock.utcnow())
+    facts = [ngettext("%(num)s open request for support", "%(num)s open requests for support",
+                      counts.open),
+             ngettext("%(num)s crisis referral waiting", "%(num)s crisis referrals waiting",
+                      counts.crisis)]
+    notice = ngettext("%(num)s crisis referral is overdue.", "%(num)s crisis referrals are "
+                      "overdue.", counts.overdue) if counts.overdue else None
+    return facts, notice
+
+
+def _supporter_facts(user) -> list[str]:
+    own = support.own_assignments(user)
+    if not own:
+        return [gettext("No parent to support right now.")]
+    return [ngettext("You support %(num)s parent.", "You support %(num)s parents.", len(own))]
+
+
+def _referral_facts(user) -> list[str]:
+    states = [support.referral_state(r) for r in support.own_referrals(user, limit=20)]
+    waiting = sum(1 for s in states if s in ("received", "assigned"))
+    return [ngettext("%(num)s of your latest referrals waits for a first contact.",
+                     "%(num)s of your latest referrals wait for a first contact.", waiting)]
+
+
 def sections_for(user) -> list[Section]:
     sections = [
         Section(str(role), role.label, ROLE_DESCRIPTIONS[role], _links(role), COMING.get(role))
@@ -102,4 +135,9 @@ def sections_for(user) -> list[Section]:
     for section in sections:
         if section.role == Role.SUPPORTER:
             section.notice = _supporter_notice(user)
+            section.facts = _supporter_facts(user)
+        elif section.role == Role.COORDINATOR:
+            section.facts, section.notice = _queue_facts(user)
+        elif section.role == Role.SOCIAL_WORKER:
+            section.facts = _referral_facts(user)
     return sections

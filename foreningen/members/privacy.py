@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
-from foreningen.core import audit, privacy
+from foreningen.core import audit, clock, privacy
 from foreningen.core.db import utcnow
 from foreningen.core.extensions import db
 from foreningen.dues import queries as dues
@@ -24,18 +24,12 @@ MEMBER_FIELDS = ("number", "payment_reference", "first_name", "last_name", "emai
                  "erasure_requested_at", "pending_email", "created_at", "updated_at")
 
 
-def months_ago(today: date, months: int) -> date:
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    day = min(today.day, 28)
-    return date(year, month + 1, day)
-
-
 @privacy.retention_rule("members.former", tables=(*MEMBER_TABLES, "user_account"),
                         description="Former members anonymised")
 def anonymise_former(today: date) -> int:
     """Former members are anonymised RETENTION_LEFT_MONTHS after leaving (their account too,
     when it has no other role); what other features hold follows the signal."""
-    left_before = months_ago(today, current_app.config["RETENTION_LEFT_MONTHS"])
+    left_before = clock.months_ago(today, current_app.config["RETENTION_LEFT_MONTHS"])
     former = list(db.session.scalars(select(Member).where(
         Member.status == MemberStatus.LEFT, Member.left_on < left_before,
         Member.anonymised_at.is_(None))))

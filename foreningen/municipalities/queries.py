@@ -24,3 +24,13 @@ def get(municipality_id: int) -> Municipality | None:
 def names_subquery():
     """(id, name) of every kommun, to join where a list shows the name."""
     return select(Municipality.id, Municipality.name).subquery("municipality_names")
+
+
+def names(ids) -> dict[int, str]:
+    """id → name of the kommuner among `ids`, in one statement."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(Municipality.id, Municipality.name)
+                              .where(Municipality.id.in_(wanted)))
+    return {row[0]: row[1] for row in rows}

@@ -60,3 +60,8 @@ def first_contact_due(referred_at: datetime, closes: time = OFFICE_CLOSES) -> da
 
 def is_overdue(due: datetime, now: datetime) -> bool:
     return now >= due
+
+
+def due_day(due_at: datetime) -> date:
+    """The day by whose end the first contact is due (what people are shown)."""
+    return (due_at.astimezone(STOCKHOLM) - timedelta(seconds=1)).date()

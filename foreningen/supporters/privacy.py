@@ -8,7 +8,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from foreningen.core import audit, privacy
+from foreningen.core import audit, clock, privacy
 from foreningen.core.extensions import db
 from foreningen.supporters import queries, services
 from foreningen.supporters.models import Stage, Supporter
@@ -17,17 +17,12 @@ SUPPORTER_TABLES = ("supporter", "supporter_stage_change", "supporter_language",
                     "supporter_completion", "supervision_attendance", "supporter_expiry_notice")
 
 
-def months_ago(today: date, months: int) -> date:
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    return date(year, month + 1, min(today.day, 28))
-
-
 @privacy.retention_rule("supporters.ended", tables=SUPPORTER_TABLES,
                         description="Support persons who ended deleted")
 def delete_ended(today: date) -> int:
     """Everything this feature holds about a person who ended, RETENTION_SUPPORTER_ENDED_MONTHS
     after they ended (their membership follows its own rule)."""
-    before = months_ago(today, current_app.config["RETENTION_SUPPORTER_ENDED_MONTHS"])
+    before = clock.months_ago(today, current_app.config["RETENTION_SUPPORTER_ENDED_MONTHS"])
     ended = list(db.session.scalars(select(Supporter).where(
         Supporter.stage == Stage.ENDED, Supporter.stage_changed_on < before)))
     for supporter in ended:

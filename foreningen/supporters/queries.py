@@ -28,6 +28,9 @@ from foreningen.supporters.models import (
 )
 from foreningen.supporters.readiness import Done, Need, Readiness, assess, problems
 
+# Other features (support: choosing and assigning a stödperson) query by these, from here.
+PUBLIC_MODELS = (Stage, Supporter, SupporterLanguage)
+
 PER_PAGE = 50
 COLUMN_SIZE = 8  # people shown in each column of the pipeline board
 # Whose readiness the "needs attention" page watches: people who are, or are about to be,
@@ -311,6 +314,7 @@ class Attention:
     missing: list = field(default_factory=list)  # approved or active, an item never done
     paused: list = field(default_factory=list)
     approved_not_active: list = field(default_factory=list)
+    unassigned: list = field(default_factory=list)  # active, supporting no parent now
     unsupervised: list = field(default_factory=list)  # (supporter, last date or None)
     names: dict = field(default_factory=dict)
 
@@ -319,6 +323,7 @@ class Attention:
         return {"expired": len(self.expired), "expiring": len(self.expiring),
                 "missing": len(self.missing), "paused": len(self.paused),
                 "approved_not_active": len(self.approved_not_active),
+                "unassigned": len(self.unassigned),
                 "unsupervised": len(self.unsupervised)}
 
 
@@ -345,6 +350,20 @@ def _with_problems(wanted: list[Need], today: date, window_days: int):
     return select(Supporter.id).where(Supporter.stage.in_(WATCHED), Supporter.id.not_in(fine))
 
 
+def _supporting() -> set[int]:
+    """The stödpersoner with an active assignment now (one statement)."""
+    from foreningen.support import queries as support
+
+    return support.supporting_now()
+
+
+def active_parents(supporter: Supporter) -> int:
+    """How many requests the stödperson supports now."""
+    from foreningen.support import queries as support
+
+    return support.active_count(supporter.id)
+
+
 def attention(actor, today: date, window_days: int, supervision_days: int) -> Attention:
     """Who needs a coordinator's attention: a fixed number of statements for the whole
     pipeline, and only the completions of those who lack something are read."""
@@ -355,6 +374,7 @@ def attention(actor, today: date, window_days: int, supervision_days: int) -> At
     found = Attention()
     supervised = last_supervised(SUPERVISED)
     checked = set(db.session.scalars(_with_problems(wanted, today, window_days)))
+    supporting = _supporting()
     nothing: list = []
     for person in people:
         found_problems = (problems(wanted, done.get(person.id, nothing), today, window_days)
@@ -372,6 +392,8 @@ def attention(actor, today: date, window_days: int, supervision_days: int) -> At
             found.paused.append((person, []))
         if person.stage == Stage.APPROVED:
             found.approved_not_active.append((person, []))
+        if person.stage == Stage.ACTIVE and person.id not in supporting:
+            found.unassigned.append((person, []))
         if person.stage in SUPERVISED:
             last = supervised.get(person.id)
             since = max(last or person.stage_changed_on, person.stage_changed_on)

@@ -73,6 +73,8 @@ class SupporterError(DomainError):
         "not_training": _l("Training is recorded for training modules only."),
         "nobody": _l("Choose at least one person."),
         "resume_past": _l("The date to resume must be after today."),
+        "capacity_below": _l("The number cannot be lower than the parents you support now "
+                             "(%(num)s). Talk to the coordinator if an assignment should end."),
     }
 
 
@@ -319,6 +321,10 @@ def sign_pledge(supporter: Supporter, requirement_id: int, actor) -> Completion:
 # --- capacity, pause, conflicts and payout details (the stödperson's own) -----------------
 
 def set_capacity(supporter: Supporter, capacity: int, actor) -> None:
+    """Never below the parents supported now: they are not dropped by a number."""
+    supporting = queries.active_parents(supporter)
+    if capacity < supporting:
+        raise SupporterError("capacity_below", num=supporting)
     supporter.capacity = capacity
     audit.record("supporter.capacity", supporter, actor=actor, detail=f"capacity {capacity}")
 

@@ -201,8 +201,10 @@ ACCESS = _table(
 
     # supporter: a stödperson's own pages (applying takes the member role)
     ("supporter.index", "GET", SIGNED_IN),
-    ("supporter.apply", "GET", only("member")),
-    ("supporter.apply", "POST", only("member")),
+    # A stödperson is a member (they applied as one; the matrix's stödperson is too): they
+    # are led to their own page.
+    ("supporter.apply", "GET", only("member", "supporter")),
+    ("supporter.apply", "POST", only("member", "supporter")),
     ("supporter.profile", "GET", SIGNED_IN),
     ("supporter.profile", "POST", SIGNED_IN),
     ("supporter.sign_pledge", "POST", SIGNED_IN),
@@ -231,6 +233,47 @@ ACCESS = _table(
     ("supporters.requirement", "GET", REQUIREMENT_KEEPERS, ALL),
     ("supporters.requirement", "POST", REQUIREMENT_KEEPERS, ALL),
     ("supporters.retire_requirement", "POST", REQUIREMENT_KEEPERS, ALL),
+
+    # ask: a parent asks and follows the request without an account
+    ("ask.ask", "GET", PUBLIC),
+    ("ask.ask", "POST", PUBLIC),
+    ("ask.receipt", "GET", PUBLIC),
+    ("ask.status", "GET", PUBLIC),
+    ("ask.status", "POST", PUBLIC),
+    ("ask.withdraw", "POST", PUBLIC),
+    ("ask.another", "POST", PUBLIC),
+    ("ask.erase", "POST", PUBLIC),
+    ("ask.forget", "POST", PUBLIC),
+    ("ask.meeting_ics", "GET", PUBLIC),
+
+    # support: the coordinators' queue and triage
+    ("support.queue", "GET", COORDINATOR),
+    ("support.request_page", "GET", COORDINATOR, ALL),
+    ("support.start_search", "POST", COORDINATOR, ALL),
+    ("support.request_info", "POST", COORDINATOR, ALL),
+    ("support.decline", "POST", COORDINATOR, ALL),
+    ("support.merge", "POST", COORDINATOR, ALL),
+    ("support.assign", "GET", COORDINATOR, ALL),
+    ("support.assign", "POST", COORDINATOR, ALL),
+    ("support.close", "POST", COORDINATOR, ALL),
+
+    # mine: a stödperson's parents and contacts (the coordinators open any assignment)
+    ("mine.index", "GET", only("supporter")),
+    ("mine.contacts_csv", "GET", only("supporter")),
+    ("mine.assignment", "GET", only("supporter", "coordinator"),
+     {"supporter": OWN, "coordinator": ALL}),
+    ("mine.log_contact", "POST", only("supporter"), OWN),
+    ("mine.plan_meeting", "POST", only("supporter"), OWN),
+    ("mine.cancel_meeting", "POST", only("supporter"), OWN),
+    ("mine.meeting_ics", "GET", only("supporter", "coordinator"),
+     {"supporter": OWN, "coordinator": ALL}),
+    ("mine.close", "POST", only("supporter", "coordinator"),
+     {"supporter": OWN, "coordinator": ALL}),
+
+    # referrals: a social worker's crisis referrals
+    ("referrals.index", "GET", only("social_worker")),
+    ("referrals.refer", "GET", only("social_worker")),
+    ("referrals.refer", "POST", only("social_worker")),
 
     # admin: accounts and kommuner for administrators; the audit log also for the board
     ("admin.users", "GET", ADMIN),

@@ -54,7 +54,9 @@ CSRF_REFUSAL = "open too long"
 OBJECT_OF_ARGUMENT = {"member_id": "member", "user_id": "account",
                       "import_id": "dues_import", "municipality_id": "municipality",
                       "line_id": "import_line", "payment_id": "payment",
-                      "supporter_id": "supporter", "requirement_id": "requirement"}
+                      "supporter_id": "supporter", "requirement_id": "requirement",
+                      "request_id": "support_request", "assignment_id": "assignment",
+                      "meeting_id": "meeting"}
 OBJECT_OF_ENDPOINT = {"members.approve": "applicant", "members.decline": "applicant",
                       "members.erase": "member_to_erase"}
 # Path arguments that name no object: every value the route knows, or a link that is dead.
@@ -157,7 +159,25 @@ def make_objects(app, owner) -> dict[str, int]:
         "payment": payment_id,
         "supporter": factories.supporter(app, "interviewed").id,
         "requirement": factories.training_module(app, "Matrisens modul"),
+        "support_request": factories.support_request(app).id,
+        "assignment": (assignment := _assignment(app, owner)),
+        "meeting": factories.meeting(app, assignment),
     }
+
+
+def _assignment(app, owner) -> int:
+    """An active assignment: the signed-in stödperson's own when the owner is one."""
+    account = owner if owner is not None and "supporter" in _roles(app, owner) else None
+    person = factories.ready_supporter(app, account=account) if account else \
+        factories.ready_supporter(app)
+    return factories.assignment(app, factories.support_request(app).id, person.id)
+
+
+def _roles(app, user) -> set[str]:
+    from foreningen.accounts import queries as accounts
+
+    with app.app_context():
+        return set(accounts.user(user.id).role_names)
 
 
 def argument_values(endpoint: str, argument: str, converter: str, items: list[str],

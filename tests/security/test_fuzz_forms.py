@@ -23,12 +23,15 @@ ROLES = {"board": ["/members/", "/members/applications", "/members/new", "/dues/
                    "/association/", "/association/privacy-notice", "/admin/audit"],
          "admin": ["/admin/users", "/admin/users/invite", "/admin/municipalities/new",
                    "/admin/audit"],
-         "member": ["/membership/details", "/account/password", "/"],
+         "member": ["/membership/details", "/account/password", "/", "/ask/", "/ask/status"],
          "coordinator": ["/supporters/", "/supporters/{person}", "/supporters/training",
                          "/supporters/supervision", "/supporters/requirements",
-                         "/supporters/attention"],
+                         "/supporters/attention", "/support/", "/support/requests/{request}",
+                         "/support/requests/{request}/assign"],
          "supporter": ["/supporter/", "/supporter/availability", "/supporter/payout",
-                       "/supporter/profile"]}
+                       "/supporter/profile", "/support/mine/",
+                       "/support/mine/assignments/{assignment}"],
+         "social_worker": ["/referrals/", "/referrals/new"]}
 FUZZ = settings(max_examples=12, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
@@ -38,14 +41,16 @@ def sign_in_as(app, login, role) -> dict:
     """Sign in as a user of `role`; returns what the role's paths need ({person})."""
     from tests import factories
 
-    if role == "supporter":  # a stödperson with a record of their own
+    if role == "supporter":  # a stödperson with a record of their own, and a parent
         made = factories.ready_supporter(app, "active")
         login(user=made.account)
-        return {}
+        assignment = factories.assignment(app, factories.support_request(app).id, made.id)
+        return {"assignment": assignment}
     login(role, locale="en")
     if role == "coordinator":
         factories.training_module(app, "Fuzzmodul")
-        return {"person": factories.supporter(app, "in_training").id}
+        return {"person": factories.supporter(app, "in_training").id,
+                "request": factories.support_request(app).id}
     return {}
 
 

@@ -126,3 +126,20 @@ def test_sign_in_answers_an_account_as_fast_as_a_stranger(app, plain_client, mak
     assert rate <= MAX_RIGHT, (
         f"one sign-in tells an account from a stranger {rate:.0%} of the time "
         f"(medians {known_ms:.1f} ms against {unknown_ms:.1f} ms)")
+
+
+def test_the_status_page_answers_a_real_reference_as_fast_as_an_unknown_one(app, plain_client):
+    """A wrong code for a real reference and any code for an unknown one: the same answer
+    in the same time, so that nobody learns which references exist."""
+    made = factories.support_request(app)
+    token = csrf_token(plain_client, "/ask/status")
+
+    def post(reference):
+        return plain_client.post("/ask/status", data={
+            "csrf_token": token, "reference": reference, "code": "WRONG-CODE1"})
+
+    rate, known_ms, unknown_ms = _right_guesses(lambda: post(made.reference),
+                                                lambda: post("ZZZZZZ"))
+    assert rate <= MAX_RIGHT, (
+        f"one status request tells a real reference from an unknown one {rate:.0%} of the "
+        f"time (medians {known_ms:.1f} ms against {unknown_ms:.1f} ms)")

@@ -129,5 +129,7 @@ def test_needs_attention_lists_each_kind_with_counts(app, client, login):
     assert "Missing" in section("missing-heading")
     assert "Missing" in section("approved-heading")
     assert "Paused" in section("paused-heading")
-    assert ready.display_name not in page
+    # Ready and active: listed only as supporting no parent yet.
+    assert ready.display_name in section("unassigned-heading")
+    assert ready.display_name not in page.replace(section("unassigned-heading"), "")
     assert missing.id and paused.id

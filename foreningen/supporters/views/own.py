@@ -177,8 +177,9 @@ def capacity():
     form = forms.CapacityForm()
     if not form.validate_on_submit():
         return _availability(supporter, capacity_form=form, status=400)
-    services.set_capacity(supporter, form.capacity.data, _actor())
-    db.session.commit()
+    if not carry_out(lambda: services.set_capacity(supporter, form.capacity.data, _actor()),
+                     form.capacity.errors.append):
+        return _availability(supporter, capacity_form=form, status=400)
     flash(_("Saved: you can support %(num)d at the same time.", num=form.capacity.data),
           "success")
     return redirect(url_for("supporter.availability"))
