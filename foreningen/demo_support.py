@@ -16,11 +16,12 @@ from foreningen.core import clock
 from foreningen.core.extensions import db
 from foreningen.municipalities.queries import by_code
 from foreningen.support import crisis_clock, services
-from foreningen.support.models import Status, SupportRequest
+from foreningen.support.models import ParentAccount, Status, SupportRequest
 from foreningen.supporters import queries as supporter_queries
 from foreningen.supporters.models import Stage, Supporter
 
 DEMO_SUPPORTER = "stodperson@example.org"
+DEMO_PARENT = "foralder@example.org"
 SOCIAL_WORKER = "socialsekreterare@example.org"
 COORDINATOR = "samordnare@example.org"
 # The demo parent's request, to open at /ask/status (shown in the README and by demo-data).
@@ -170,6 +171,9 @@ def _dina(rng, now: datetime, coordinator) -> int:
                   municipality_id=by_code("0180").id)
     parent.reference = PARENT_REFERENCE
     parent.code_hash = services.code_hash(PARENT_REFERENCE, PARENT_CODE)
+    erik = user_by_email(DEMO_PARENT)
+    if erik is not None:  # the demo parent's account follows it too
+        db.session.add(ParentAccount(request_id=parent.id, user_id=erik.id))
     ongoing = _assign_with_contacts(rng, parent, dina, coordinator, contacts=3)
     services.plan_meeting(None, ongoing, {
         "starts_at": datetime.combine(clock.today() + timedelta(days=2), time(17, 30),

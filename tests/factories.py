@@ -396,13 +396,18 @@ ASK_VALUES = {"name": "Sara", "channel": "email", "phone": None, "email": "sara@
 
 
 def support_request(app, municipality_id=None, *, received_at: datetime | None = None,
-                    **values) -> SimpleNamespace:
-    """A parent's own request as support.services.ask makes it: (id, reference, code)."""
+                    parent_user_id: int | None = None, **values) -> SimpleNamespace:
+    """A parent's own request as support.services.ask makes it: (id, reference, code);
+    connected to the account `parent_user_id` when given."""
     from foreningen.support import services as support
 
     with app.test_request_context(method="POST"):
         made, code = support.ask({**ASK_VALUES, "municipality_id": municipality_id
                                   or municipality(app, "1281", "Lund"), **values})
+        if parent_user_id is not None:
+            from foreningen.support.models import ParentAccount
+
+            db.session.add(ParentAccount(request_id=made.id, user_id=parent_user_id))
         if received_at is not None:
             made.received_at = received_at
         db.session.commit()

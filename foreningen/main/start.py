@@ -84,8 +84,9 @@ def _links(role: Role) -> list[tuple[str, str]]:
         return [(_l("Refer parents to crisis support"), url_for("referrals.refer")),
                 (_l("My referrals"), url_for("referrals.index"))]
     if role is Role.PARENT:
-        return [(_l("Ask for a support person"), url_for("ask.ask")),
-                (_l("Follow your request"), url_for("ask.status"))]
+        return [(_l("My requests for a support person"), url_for("ask.mine")),
+                (_l("Ask for a support person"), url_for("ask.ask")),
+                (_l("Follow a request with its reference and code"), url_for("ask.status"))]
     if role is Role.MEMBER:
         return [(_l("My membership"), url_for("membership.index")),
                 (_l("Support persons"), url_for("supporter.index"))]
@@ -119,6 +120,22 @@ def _supporter_facts(user) -> list[str]:
     return [ngettext("You support %(num)s parent.", "You support %(num)s parents.", len(own))]
 
 
+def _request_facts(user) -> list[str]:
+    """Each of the parent's requests: where it stands and who their stödperson is."""
+    statuses = support.status_names()
+    facts = []
+    for found in support.own_requests(user):
+        assignment = support.active_assignment(found)
+        line = gettext("Request %(reference)s: %(status)s", reference=found.reference,
+                       status=statuses.get(found.status, found.status))
+        if assignment is not None:
+            name = support.supporter_names([assignment.supporter_id]).get(
+                assignment.supporter_id, "")
+            line += " · " + gettext("Your support person is %(name)s.", name=name)
+        facts.append(line)
+    return facts or [gettext("No request is connected to your account.")]
+
+
 def _referral_facts(user) -> list[str]:
     states = [support.referral_state(r) for r in support.own_referrals(user, limit=20)]
     waiting = sum(1 for s in states if s in ("received", "assigned"))
@@ -140,4 +157,11 @@ def sections_for(user) -> list[Section]:
             section.facts, section.notice = _queue_facts(user)
         elif section.role == Role.SOCIAL_WORKER:
             section.facts = _referral_facts(user)
+        elif section.role == Role.PARENT:
+            section.facts = _request_facts(user)
+    if str(Role.PARENT) not in user.role_names and support.own_requests(user):
+        # An account that was there before the parent connected a request to it.
+        sections.append(Section(str(Role.PARENT), Role.PARENT.label,
+                                ROLE_DESCRIPTIONS[Role.PARENT], _links(Role.PARENT),
+                                facts=_request_facts(user)))
     return sections

@@ -213,6 +213,20 @@ class SupportParent(db.Model):
     request: Mapped[SupportRequest] = relationship(back_populates="parents")
 
 
+class ParentAccount(db.Model):
+    """The parent's own account, when they chose one over the reference and code: the
+    request is then theirs to follow signed in (erased with the parent's details)."""
+
+    __tablename__ = "support_parent_account"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("support_request.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                   nullable=False)
+
+
 class Exclusion(db.Model):
     """A stödperson this request must not be given again (the parent asked for another)."""
 

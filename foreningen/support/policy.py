@@ -6,10 +6,15 @@ an account, by its reference and personal code (views/public.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, false, select
+from sqlalchemy import exists, false, or_, select
 
 from foreningen.core.security import Role, has_role
-from foreningen.support.models import Assignment, AssignmentStatus, SupportRequest
+from foreningen.support.models import (
+    Assignment,
+    AssignmentStatus,
+    ParentAccount,
+    SupportRequest,
+)
 from foreningen.supporters.queries import Supporter
 
 
@@ -56,19 +61,25 @@ def can_close_assignment(user, assignment: Assignment | None = None) -> bool:
 
 
 def scope(user, stmt):
-    """The requests a user may list: all for coordinators; a social worker's own referrals;
-    a stödperson's requests with an active assignment of theirs; nothing for anyone else."""
+    """The requests a user may list: all for coordinators; otherwise a social worker's own
+    referrals, a stödperson's requests with an active assignment of theirs, and the
+    requests a parent connected to their own account; nothing for anyone else."""
     if can_triage(user):
         return stmt
+    if not getattr(user, "is_authenticated", False):
+        return stmt.where(false())
+    allowed = [exists().where(ParentAccount.request_id == SupportRequest.id,
+                              ParentAccount.user_id == user.id)
+               .correlate_except(ParentAccount)]
     if has_role(user, Role.SOCIAL_WORKER):
-        return stmt.where(SupportRequest.referred_by_id == user.id)
+        allowed.append(SupportRequest.referred_by_id == user.id)
     if has_role(user, Role.SUPPORTER):
-        return stmt.where(exists().where(
+        allowed.append(exists().where(
             Assignment.request_id == SupportRequest.id,
             Assignment.status == AssignmentStatus.ACTIVE,
             Assignment.supporter_id == select(Supporter.id).where(
                 Supporter.user_id == user.id).scalar_subquery()))
-    return stmt.where(false())
+    return stmt.where(or_(*allowed))
 
 
 def assignment_scope(user, stmt):

@@ -22,7 +22,8 @@ from foreningen.support import queries, services
 from foreningen.support.models import Assignment, AssignmentStatus, Status, SupportRequest
 
 SUPPORT_TABLES = ("support_request", "support_parent", "support_request_exclusion",
-                  "support_assignment", "support_contact", "support_meeting")
+                  "support_assignment", "support_contact", "support_meeting",
+                  "support_parent_account")
 
 
 def _start_of(day: date) -> datetime:
@@ -92,6 +93,18 @@ def support_part(user) -> dict:
                  "minutes": c.minutes, "form": c.form, "reached": c.reached, "km": c.km,
                  "expenses_ore": c.expenses_ore, "wellbeing": c.wellbeing,
                  "your_private_note": c.note} for c in contacts]
+    own = queries.own_requests(user)
+    if own:
+        part["support_requests_mine"] = [
+            {"reference": r.reference, "status": r.status, "received_at": r.received_at,
+             "municipality_id": r.municipality_id, "language": r.language,
+             "parents": [{"relation": p.relation, "channel": p.channel,
+                          **queries.contact_of(p)} for p in r.parents],
+             "facts": queries.facts_of(r), "wishes": {
+                 "gender": r.wish_gender, "language": r.wish_language,
+                 "meeting": r.wish_meeting},
+             "consent_version": r.consent_version, "consented_at": r.consented_at}
+            for r in own]
     referrals = list(db.session.scalars(select(SupportRequest).where(
         SupportRequest.referred_by_id == user.id).order_by(SupportRequest.received_at)))
     if referrals:

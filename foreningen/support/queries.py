@@ -22,6 +22,7 @@ from foreningen.support.models import (
     Exclusion,
     Meeting,
     Origin,
+    ParentAccount,
     Status,
     SupportParent,
     SupportRequest,
@@ -371,3 +372,28 @@ def meetings_to_remind(start: datetime, end: datetime) -> list[Meeting]:
         Assignment, Assignment.id == Meeting.assignment_id).where(
         Meeting.starts_at >= start, Meeting.starts_at < end, Meeting.reminded_at.is_(None),
         Assignment.status == AssignmentStatus.ACTIVE).order_by(Meeting.starts_at)))
+
+
+# --- a parent's own ------------------------------------------------------------------------
+
+def own_requests(user) -> list[SupportRequest]:
+    """The requests a signed-in parent connected to their account, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    mine = select(ParentAccount.request_id).where(ParentAccount.user_id == user.id)
+    return list(db.session.scalars(policy.scope(user, select(SupportRequest).where(
+        SupportRequest.id.in_(mine), SupportRequest.erased_at.is_(None))
+        .order_by(SupportRequest.received_at.desc()))))
+
+
+def has_account(support_request: SupportRequest) -> bool:
+    return db.session.get(ParentAccount, support_request.id) is not None
+
+
+def own_request(user, request_id: int) -> SupportRequest | None:
+    return next((r for r in own_requests(user) if r.id == request_id), None)
+
+
+def status_names() -> dict[str, str]:
+    """A request's statuses in the current language (for other features' pages)."""
+    return Status.names()

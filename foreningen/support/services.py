@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from foreningen.accounts import queries as accounts
@@ -35,6 +35,7 @@ from foreningen.support.models import (
     Exclusion,
     Meeting,
     Origin,
+    ParentAccount,
     Relation,
     Status,
     SupportParent,
@@ -64,6 +65,10 @@ class SupportError(DomainError):
         "erased": _l("The parent's details have been erased."),
         "not_assigned": _l("There is no support person to change yet."),
         "meeting_past": _l("A meeting is planned for a time still ahead."),
+        "no_email": _l("An account needs the email address you gave. Ask again with one, "
+                       "or keep following your request with its reference and code."),
+        "link_invalid": _l("This link is not valid any more, or it is for another account. "
+                           "Open your request with its reference and code and ask again."),
         "never_reached": _l("No contact with the parent was ever logged: close it as not "
                             "carried out."),
         "no_parent": _l("Give at least one parent."),
@@ -390,6 +395,8 @@ def pseudonymise(support_request: SupportRequest) -> None:
     support_request.erased_at = utcnow()
     for parent in support_request.parents:
         parent.contact = None
+    db.session.execute(delete(ParentAccount).where(
+        ParentAccount.request_id == support_request.id))
     of_request = select(Assignment.id).where(Assignment.request_id == support_request.id)
     db.session.execute(update(Contact).where(Contact.assignment_id.in_(of_request))
                        .values(note=None).execution_options(synchronize_session=False))
@@ -410,6 +417,70 @@ def ask_for_another(support_request: SupportRequest) -> None:
                                     and support_request.first_contact_at is None) else 1
     audit.record("support_request.another", support_request, actor=None,
                  municipality_id=support_request.municipality_id)
+
+
+# --- a parent's own account ---------------------------------------------------------------
+
+CONNECT_SALT = "support-connect"
+CONNECT_HOURS = 48
+
+
+def invite_parent(support_request: SupportRequest) -> None:
+    """The parent prefers an account to the reference and code. A new address gets a
+    `parent` account and an invitation to choose a password; an address that already has
+    an account gets a link to connect the request after signing in. The parent is told the
+    same either way (the page never says whether the address had an account)."""
+    parent = support_request.parents[0] if support_request.parents else None
+    details = queries.contact_of(parent) if parent is not None else {}
+    email = details.get("email")
+    if parent is None or parent.channel != Channel.EMAIL or not email:
+        raise SupportError("no_email")
+    existing = accounts.user_by_email(email)
+    if existing is None:
+        from foreningen.accounts import services as account_services
+
+        user = account_services.create_user(email, details.get("name") or email, ["parent"],
+                                            locale=parent.language)
+        account_services.invite(user, "parent_invitation",
+                                _l("Your account for following your request"))
+        _connect(support_request, user.id)
+    else:
+        from itsdangerous import URLSafeTimedSerializer
+
+        token = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], CONNECT_SALT).dumps(
+            {"request": support_request.id, "user": existing.id})
+        outbox.queue(email, "parent_connect", _l("Connect your request to your account"),
+                     locale=existing.locale or parent.language,
+                     link=external_url("ask.connect", token=token), hours=CONNECT_HOURS)
+    audit.record("support_request.invite_parent", support_request, actor=None,
+                 municipality_id=support_request.municipality_id)
+
+
+def _connect(support_request: SupportRequest, user_id: int) -> None:
+    link = db.session.get(ParentAccount, support_request.id)
+    if link is None:
+        db.session.add(ParentAccount(request_id=support_request.id, user_id=user_id))
+    else:
+        link.user_id = user_id
+
+
+def connect_parent(user, token: str) -> SupportRequest:
+    """The signed-in account holder followed the link: the request is theirs to follow."""
+    from itsdangerous import BadData, URLSafeTimedSerializer
+
+    try:
+        found = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], CONNECT_SALT).loads(
+            token, max_age=CONNECT_HOURS * 3600)
+    except BadData:
+        raise SupportError("link_invalid") from None
+    support_request = db.session.get(SupportRequest, found.get("request"))
+    if support_request is None or found.get("user") != user.id or \
+            support_request.erased_at is not None:
+        raise SupportError("link_invalid")
+    _connect(support_request, user.id)
+    audit.record("support_request.connect", support_request, actor=user,
+                 municipality_id=support_request.municipality_id)
+    return support_request
 
 
 # --- contacts --------------------------------------------------------------------------------
@@ -535,6 +606,8 @@ audit.describe("support_request", _l("Support requests"), {
     "support_request.withdraw": _l("Request withdrawn by the parent"),
     "support_request.erase": _l("A parent's details erased at their request"),
     "support_request.another": _l("The parent asked for another support person"),
+    "support_request.invite_parent": _l("The parent asked for an account"),
+    "support_request.connect": _l("The parent connected the request to their account"),
     "support_request.purge": _l("Request deleted or pseudonymised after the retention period"),
 })
 audit.describe("support_assignment", _l("Assignments"), {

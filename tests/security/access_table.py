@@ -245,6 +245,12 @@ ACCESS = _table(
     ("ask.erase", "POST", PUBLIC),
     ("ask.forget", "POST", PUBLIC),
     ("ask.meeting_ics", "GET", PUBLIC),
+    ("ask.account", "POST", PUBLIC),
+    ("ask.connect", "GET", SIGNED_IN),
+    ("ask.connect", "POST", SIGNED_IN),
+    ("ask.mine", "GET", SIGNED_IN),
+    # Anyone signed in opens only a request connected to their own account.
+    ("ask.open_own", "POST", SIGNED_IN, OWN),
 
     # support: the coordinators' queue and triage
     ("support.queue", "GET", COORDINATOR),

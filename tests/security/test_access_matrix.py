@@ -58,7 +58,7 @@ OBJECT_OF_ARGUMENT = {"member_id": "member", "user_id": "account",
                       "request_id": "support_request", "assignment_id": "assignment",
                       "meeting_id": "meeting"}
 OBJECT_OF_ENDPOINT = {"members.approve": "applicant", "members.decline": "applicant",
-                      "members.erase": "member_to_erase"}
+                      "members.erase": "member_to_erase", "ask.open_own": "own_request"}
 # Path arguments that name no object: every value the route knows, or a link that is dead.
 NOTICE_VERSION = "matrix-1"  # published by make_objects
 VALUES_OF_ARGUMENT = {"token": [DEAD_TOKEN], "purpose": [str(p) for p in OPTIONAL_PURPOSES],
@@ -162,6 +162,8 @@ def make_objects(app, owner) -> dict[str, int]:
         "support_request": factories.support_request(app).id,
         "assignment": (assignment := _assignment(app, owner)),
         "meeting": factories.meeting(app, assignment),
+        "own_request": factories.support_request(
+            app, parent_user_id=owner.id if owner is not None else None).id,
     }
 
 

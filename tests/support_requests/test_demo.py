@@ -44,4 +44,9 @@ def test_each_role_finds_support_in_the_demo(app, db, runner):
     submit(parent, "/ask/status", {"reference": "DEM026", "code": "FAMK1-J26QR"},
            action_contains="/ask/status")
     status = parent.get("/ask/status").get_data(as_text=True)
+    erik = app.test_client()
+    erik.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    sign_in(erik, "foralder@example.org")
+    assert "DEM026" in erik.get("/").get_data(as_text=True)
+    assert "Your support person is Dina." in erik.get("/").get_data(as_text=True)
     assert "Your support person is Dina" in status and "Stadsbiblioteket" in status

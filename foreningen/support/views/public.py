@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -19,6 +20,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from foreningen.core import clock, vocabulary
 from foreningen.core.extensions import limiter
@@ -96,13 +98,17 @@ def _status_page(support_request, erase_error: str | None = None):
     assignment = queries.active_assignment(support_request)
     supporter_name = (queries.supporter_names([assignment.supporter_id])[assignment.supporter_id]
                       if assignment is not None else None)
-    return render_template(
+    may_invite = (not queries.has_account(support_request) and bool(support_request.parents)
+                  and support_request.parents[0].channel == "email"
+                  and support_request.status not in (Status.WITHDRAWN, Status.MERGED))
+    page = render_template(
         "support/ask/status.html", req=support_request, assignment=assignment,
         meeting=queries.next_meeting(assignment.id if assignment else None, clock.utcnow()),
         meeting_forms=ContactForm.names(),
         supporter_name=supporter_name, action=EmptyForm(), Status=Status,
         decline_reasons=DeclineReason.names(), words=vocabulary.names(),
-        erase_error=erase_error), 400 if erase_error else 200
+        erase_error=erase_error, may_invite=may_invite)
+    return page, 400 if erase_error else 200
 
 
 def _act(change, done_message: str):
@@ -150,6 +156,58 @@ def erase():
     carry_out(lambda: services.erase(support_request))
     session.pop(SESSION_KEY, None)
     return render_template("support/ask/erased.html")
+
+
+@bp.post("/status/account")
+def account():
+    """The parent would rather follow the request from an account of their own."""
+    support_request = _remembered()
+    if support_request is None or not EmptyForm().validate_on_submit():
+        return redirect(url_for("ask.status"))
+    if carry_out(lambda: services.invite_parent(support_request)):
+        flash(_("We have sent a message to the email address you gave. Follow the link in it "
+                "to set up your account."), "success")
+    return redirect(url_for("ask.status"))
+
+
+@bp.route("/connect/<token>", methods=["GET", "POST"])
+@login_required
+def connect(token: str):
+    """From the mail: connect the request to the account the parent is signed in to."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        done = carry_out(lambda: services.connect_parent(current_user._get_current_object(),
+                                                         token))
+        if done:
+            flash(_("Your request is now connected to your account."), "success")
+            return redirect(url_for("ask.mine"))
+        return render_template("support/ask/connect.html", form=form, token=token), 410
+    return render_template("support/ask/connect.html", form=form, token=token)
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    """A signed-in parent's requests, connected to their account."""
+    found = queries.own_requests(current_user)
+    active = {r.id: queries.active_assignment(r) for r in found}
+    names = queries.supporter_names([a.supporter_id for a in active.values() if a])
+    now = clock.utcnow()
+    meetings = {r.id: queries.next_meeting(a.id if a else None, now)
+                for r, a in ((r, active[r.id]) for r in found)}
+    return render_template("support/ask/mine.html", requests=found, active=active,
+                           names=names, meetings=meetings, statuses=Status.names(),
+                           meeting_forms=ContactForm.names(), action=EmptyForm())
+
+
+@bp.post("/mine/<int:request_id>")
+@login_required
+def open_own(request_id: int):
+    """Open one's own request on the status page (its actions: withdraw, erase …)."""
+    found = queries.own_request(current_user, request_id) or abort(404)
+    if EmptyForm().validate_on_submit():
+        session[SESSION_KEY] = found.id
+    return redirect(url_for("ask.status"))
 
 
 @bp.post("/status/forget")
